@@ -1,0 +1,121 @@
+// Package pgdb opens the Postgres pool every part of Switchboard shares,
+// applies the embedded migrations, and turns Postgres failures into the
+// domain's error kinds in one place.
+package pgdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/exaring/otelpgx"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"switchboard"
+	"switchboard/migrations"
+)
+
+// Open connects a pool to url and checks that the server answers. Queries are
+// traced through OpenTelemetry without their parameters, which hold customer
+// data.
+func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("pgdb: parse DATABASE_URL: %w", err)
+	}
+	cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithDisableSQLStatementInAttributes())
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("pgdb: open: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("pgdb: connect to %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	return pool, nil
+}
+
+// Migrate applies every pending migration, each in its own transaction. A
+// Postgres advisory lock makes concurrent calls from several servers apply
+// each migration exactly once; the others wait and then find nothing to do.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	p, err := provider(pool, log)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("pgdb: migrate: %w", err)
+	}
+	for _, r := range results {
+		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	return nil
+}
+
+// Pending reports whether migrations remain to be applied; /readyz uses it.
+func Pending(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
+	p, err := provider(pool, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return false, err
+	}
+	defer p.Close()
+	has, err := p.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("pgdb: check migrations: %w", err)
+	}
+	return has, nil
+}
+
+func provider(pool *pgxpool.Pool, log *slog.Logger) (*goose.Provider, error) {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, fmt.Errorf("pgdb: migration lock: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, stdlib.OpenDBFromPool(pool), migrations.FS,
+		goose.WithSessionLocker(locker), goose.WithSlog(log), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return nil, fmt.Errorf("pgdb: migrations: %w", err)
+	}
+	return p, nil
+}
+
+// FormatError translates Postgres constraint violations into the domain's
+// error kinds, so callers and transports never parse SQLSTATEs. Other errors
+// pass through unchanged.
+func FormatError(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%w: %w", switchboard.ErrNotFound, err)
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch pe.Code {
+	case "23505": // unique_violation
+		return &switchboard.Error{Kind: switchboard.ErrConflict, Message: "already exists (" + pe.ConstraintName + ")"}
+	case "23503": // foreign_key_violation
+		return &switchboard.Error{Kind: switchboard.ErrInvalid, Message: "refers to something that does not exist (" + pe.ConstraintName + ")"}
+	case "23514", "23502", "22P02", "22001", "22003", "22007", "22008": // check, not null, bad text repr, too long, out of range, datetime
+		return &switchboard.Error{Kind: switchboard.ErrInvalid, Message: "invalid value (" + firstNonEmpty(pe.ConstraintName, pe.ColumnName, pe.Message) + ")"}
+	case "23001": // restrict_violation: an append-only table
+		return &switchboard.Error{Kind: switchboard.ErrConflict, Message: pe.Message}
+	}
+	return err
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
