@@ -1,0 +1,163 @@
+package agents
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"switchboard"
+	"switchboard/pgdb"
+)
+
+// Store reads and writes agents and their sessions in Postgres. It is safe
+// for concurrent use.
+type Store struct {
+	pool       *pgxpool.Pool
+	now        func() time.Time
+	sessionTTL time.Duration
+}
+
+// NewStore returns a Store whose sessions last ttl.
+func NewStore(pool *pgxpool.Pool, ttl time.Duration, now func() time.Time) *Store {
+	return &Store{pool: pool, now: now, sessionTTL: ttl}
+}
+
+// Session is what a successful login returns: the token (shown only once)
+// and the agent it belongs to.
+type Session struct {
+	Token     string
+	ExpiresAt time.Time
+	Agent     *switchboard.Agent
+}
+
+const agentColumns = `id, username, name, role, coalesce(team_id, 0), skills, languages, tiers,
+	capacity_voice, capacity_chat, capacity_sms, active`
+
+func scanAgent(row pgx.Row) (*switchboard.Agent, string, error) {
+	var a switchboard.Agent
+	var role string
+	var tiers []string
+	var voice, chat, sms int
+	var hash string
+	err := row.Scan(&a.ID, &a.Username, &a.Name, &role, &a.TeamID, &a.Skills, &a.Languages, &tiers,
+		&voice, &chat, &sms, &a.Active, &hash)
+	if err != nil {
+		return nil, "", err
+	}
+	a.Role = switchboard.Role(role)
+	for _, t := range tiers {
+		a.Tiers = append(a.Tiers, switchboard.ValueTier(t))
+	}
+	a.Capacity = map[switchboard.Channel]int{switchboard.ChannelVoice: voice, switchboard.ChannelChat: chat, switchboard.ChannelSMS: sms}
+	return &a, hash, nil
+}
+
+// Login checks a username and password and opens a session. A wrong
+// username, a wrong password and an inactive agent all return the same
+// ErrUnauthorized, so the answer does not reveal which usernames exist.
+func (s *Store) Login(ctx context.Context, username, password string) (*Session, error) {
+	row := s.pool.QueryRow(ctx, `SELECT `+agentColumns+`, password_hash FROM agents WHERE username = $1`, username)
+	a, hash, err := scanAgent(row)
+	if errors.Is(err, pgx.ErrNoRows) {
+		checkPassword(dummyHash, password) // same time as a real check
+		return nil, errBadLogin
+	}
+	if err != nil {
+		return nil, fmt.Errorf("agents: login %q: %w", username, err)
+	}
+	if !checkPassword(hash, password) || !a.Active {
+		return nil, errBadLogin
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, fmt.Errorf("agents: token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	expires := s.now().Add(s.sessionTTL)
+	_, err = s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		tokenHash(token), a.ID, s.now(), expires)
+	if err != nil {
+		return nil, fmt.Errorf("agents: open session for %q: %w", username, err)
+	}
+	return &Session{Token: token, ExpiresAt: expires, Agent: a}, nil
+}
+
+var errBadLogin = switchboard.Errorf(switchboard.ErrUnauthorized, "wrong username or password")
+
+// dummyHash is checked when the username is unknown, so that a login for an
+// unknown user costs as much as one with a wrong password.
+var dummyHash, _ = HashPassword("not-a-real-password")
+
+// Authenticate returns the agent whose live session token is token, or
+// ErrUnauthorized.
+func (s *Store) Authenticate(ctx context.Context, token string) (*switchboard.Agent, error) {
+	if token == "" {
+		return nil, switchboard.Errorf(switchboard.ErrUnauthorized, "a session token is required")
+	}
+	row := s.pool.QueryRow(ctx, `SELECT `+agentColumns+`, '' FROM agents WHERE active AND id =
+		(SELECT agent_id FROM sessions WHERE token_hash = $1 AND expires_at > $2)`, tokenHash(token), s.now())
+	a, _, err := scanAgent(row)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, switchboard.Errorf(switchboard.ErrUnauthorized, "the session has expired or does not exist; log in again")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("agents: authenticate: %w", err)
+	}
+	return a, nil
+}
+
+// Logout ends the session; ending one that does not exist is not an error.
+func (s *Store) Logout(ctx context.Context, token string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash(token)); err != nil {
+		return fmt.Errorf("agents: logout: %w", err)
+	}
+	return nil
+}
+
+// Get returns one agent, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, id int64) (*switchboard.Agent, error) {
+	a, _, err := scanAgent(s.pool.QueryRow(ctx, `SELECT `+agentColumns+`, '' FROM agents WHERE id = $1`, id))
+	if err != nil {
+		return nil, fmt.Errorf("agents: get %d: %w", id, pgdb.FormatError(err))
+	}
+	return a, nil
+}
+
+// Filter selects agents for List; zero fields match everything.
+type Filter struct {
+	Role   switchboard.Role
+	TeamID int64
+	Active *bool
+}
+
+// List returns the agents that match f, ordered by id.
+func (s *Store) List(ctx context.Context, f Filter) ([]*switchboard.Agent, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+agentColumns+`, '' FROM agents
+		WHERE ($1 = '' OR role = $1) AND ($2 = 0 OR team_id = $2) AND ($3::boolean IS NULL OR active = $3)
+		ORDER BY id`, string(f.Role), f.TeamID, f.Active)
+	if err != nil {
+		return nil, fmt.Errorf("agents: list: %w", err)
+	}
+	defer rows.Close()
+	var out []*switchboard.Agent
+	for rows.Next() {
+		a, _, err := scanAgent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("agents: list: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}

@@ -1,0 +1,73 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"switchboard"
+)
+
+// kinds maps each error kind to its HTTP status and wire code.
+var kinds = []struct {
+	kind   error
+	status int
+	code   string
+}{
+	{switchboard.ErrInvalid, http.StatusBadRequest, "invalid"},
+	{switchboard.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
+	{switchboard.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{switchboard.ErrNotFound, http.StatusNotFound, "not_found"},
+	{switchboard.ErrConflict, http.StatusConflict, "conflict"},
+	{switchboard.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+}
+
+// ErrorBody is the JSON of every error response.
+type ErrorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		ID      string `json:"id,omitempty"`
+	} `json:"error"`
+}
+
+// Error writes err as JSON with the status of its kind. An internal error is
+// logged with an ID (the trace ID when tracing is on) and only that ID
+// reaches the client.
+func Error(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
+	var body ErrorBody
+	status := http.StatusInternalServerError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		status, body.Error.Code, body.Error.Message = http.StatusRequestEntityTooLarge, "too_large", "request body too large"
+	default:
+		for _, k := range kinds {
+			if errors.Is(err, k.kind) {
+				status, body.Error.Code, body.Error.Message = k.status, k.code, switchboard.ErrorMessage(err)
+				break
+			}
+		}
+	}
+	if status == http.StatusInternalServerError {
+		body.Error.Code, body.Error.Message, body.Error.ID = "internal", "internal error", errorID(r)
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error_id", body.Error.ID, "err", err)
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
+	}
+	JSON(w, status, body)
+}
+
+func errorID(r *http.Request) string {
+	if sc := trace.SpanContextFromContext(r.Context()); sc.HasTraceID() {
+		return sc.TraceID().String()
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

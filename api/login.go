@@ -1,0 +1,65 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"switchboard"
+)
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type agentJSON struct {
+	ID        int64                       `json:"id"`
+	Username  string                      `json:"username"`
+	Name      string                      `json:"name"`
+	Role      switchboard.Role            `json:"role"`
+	TeamID    int64                       `json:"team_id,omitempty"`
+	Skills    []string                    `json:"skills"`
+	Languages []string                    `json:"languages"`
+	Tiers     []switchboard.ValueTier     `json:"tiers"`
+	Capacity  map[switchboard.Channel]int `json:"capacity"`
+}
+
+func toAgentJSON(a *switchboard.Agent) agentJSON {
+	return agentJSON{ID: a.ID, Username: a.Username, Name: a.Name, Role: a.Role, TeamID: a.TeamID,
+		Skills: a.Skills, Languages: a.Languages, Tiers: a.Tiers, Capacity: a.Capacity}
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	var req loginRequest
+	if err := Decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Username == "" || req.Password == "" {
+		return switchboard.Errorf(switchboard.ErrInvalid, "username and password are required")
+	}
+	sess, err := s.Agents.Login(r.Context(), req.Username, req.Password)
+	if err != nil {
+		return err
+	}
+	// The desk pages use the cookie; API clients use the token.
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: sess.ExpiresAt})
+	JSON(w, http.StatusOK, map[string]any{
+		"token": sess.Token, "expires_at": sess.ExpiresAt.Format(time.RFC3339), "agent": toAgentJSON(sess.Agent),
+	})
+	return nil
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Agents.Logout(r.Context(), SessionToken(r)); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
+	JSON(w, http.StatusOK, toAgentJSON(AgentFrom(r.Context())))
+	return nil
+}

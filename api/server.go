@@ -1,0 +1,84 @@
+// Package api is Switchboard's JSON HTTP API under /api/v1: login, the
+// customer view, and the routes other packages add. Handlers are methods on
+// Server, which holds their dependencies; every error reaches the wire
+// through Error, the one mapping from error kinds to HTTP.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"switchboard"
+	"switchboard/agents"
+)
+
+// Server serves /api/v1. Set its fields, then call Handler once.
+type Server struct {
+	Log    *slog.Logger
+	Agents *agents.Store
+}
+
+// Handler returns the routes of the API. Every route but login needs a
+// session, and each names the roles allowed to use it.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/v1/login", s.handle(s.handleLogin))
+	mux.Handle("POST /api/v1/logout", s.auth(s.handleLogout, switchboard.Roles...))
+	mux.Handle("GET /api/v1/me", s.auth(s.handleMe, switchboard.Roles...))
+	mux.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return switchboard.Errorf(switchboard.ErrNotFound, "no such API route: %s %s", r.Method, r.URL.Path)
+	}))
+	return mux
+}
+
+// handlerFunc is an HTTP handler that returns its error instead of writing
+// it, so that errors are written in one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			Error(s.Log, w, r, err)
+		}
+	})
+}
+
+type agentKey struct{}
+
+// auth lets the request through only with a live session of one of roles,
+// and puts the agent in the request's context (see AgentFrom).
+func (s *Server) auth(h handlerFunc, roles ...switchboard.Role) http.Handler {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		a, err := s.Agents.Authenticate(r.Context(), SessionToken(r))
+		if err != nil {
+			return err
+		}
+		if !a.Can(roles...) {
+			return switchboard.Errorf(switchboard.ErrForbidden, "the %s role may not %s %s", a.Role, r.Method, r.URL.Path)
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), agentKey{}, a)))
+	})
+}
+
+// AgentFrom returns the authenticated agent of a request that passed auth.
+func AgentFrom(ctx context.Context) *switchboard.Agent {
+	a, _ := ctx.Value(agentKey{}).(*switchboard.Agent)
+	return a
+}
+
+// SessionCookie is the cookie the desk pages keep the session token in.
+const SessionCookie = "sb_session"
+
+// SessionToken is the request's session token: "Authorization: Bearer …"
+// for API clients, the session cookie for the desk pages.
+func SessionToken(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		return strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/extra/redisotel/v9"
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+
+	"switchboard/agents"
+	"switchboard/api"
+	"switchboard/cmd/internal/config"
+	"switchboard/pgdb"
+)
+
+// Main is the whole server, wired by hand. Tests build one with NewMain, Run
+// it on a free port, and Close it, exactly as the binary does.
+type Main struct {
+	Env config.Env
+	Log *slog.Logger
+	Now func() time.Time
+
+	DB     *pgxpool.Pool
+	Redis  *redis.Client
+	Agents *agents.Store
+
+	ln     net.Listener
+	http   *http.Server
+	cancel context.CancelFunc // stops the background loops
+	done   chan struct{}      // closed when they have stopped
+}
+
+// NewMain returns an unstarted server.
+func NewMain(env config.Env, log *slog.Logger) *Main {
+	return &Main{Env: env, Log: log, Now: time.Now, done: make(chan struct{})}
+}
+
+// Run opens Postgres and Redis, applies migrations, wires every part and
+// starts serving. It returns once the listener is open; Close stops it.
+func (m *Main) Run(ctx context.Context) error {
+	var err error
+	if m.DB, err = pgdb.Open(ctx, m.Env.DatabaseURL); err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if err := pgdb.Migrate(ctx, m.DB, m.Log); err != nil {
+		return err
+	}
+	if m.Redis, err = openRedis(ctx, m.Env.RedisURL); err != nil {
+		return fmt.Errorf("REDIS_URL: %w", err)
+	}
+	m.Agents = agents.NewStore(m.DB, m.Env.SessionTTL, m.Now)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", m.handleReady)
+	apiServer := &api.Server{Log: m.Log, Agents: m.Agents}
+	mux.Handle("/api/", apiServer.Handler())
+
+	bg, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	go m.background(bg)
+	return m.serve(mux)
+}
+
+// background runs the loops every node runs (routing sweeper and matcher,
+// dialer); they are all safe to run on many nodes at once.
+func (m *Main) background(ctx context.Context) {
+	defer close(m.done)
+	<-ctx.Done()
+}
+
+func (m *Main) serve(mux *http.ServeMux) error {
+	ln, err := net.Listen("tcp", m.Env.Addr)
+	if err != nil {
+		return fmt.Errorf("SWITCHBOARD_ADDR: listen on %s: %w", m.Env.Addr, err)
+	}
+	m.ln = ln
+	// Long-lived sockets are not traced as one span each.
+	h := otelhttp.NewHandler(mux, "http", otelhttp.WithFilter(func(r *http.Request) bool {
+		return !strings.HasSuffix(r.URL.Path, "/ws")
+	}))
+	m.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Addr is the address the server listens on (useful with port 0 in tests).
+func (m *Main) Addr() string {
+	if m.ln == nil {
+		return ""
+	}
+	return m.ln.Addr().String()
+}
+
+// Close stops accepting, lets in-flight requests finish for up to ten
+// seconds, stops the background loops and closes the connections.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	if m.http != nil {
+		errs = append(errs, m.http.Shutdown(ctx))
+	}
+	if m.cancel != nil {
+		m.cancel()
+		select {
+		case <-m.done:
+		case <-ctx.Done():
+			errs = append(errs, errors.New("background loops did not stop in time"))
+		}
+	}
+	if m.Redis != nil {
+		errs = append(errs, m.Redis.Close())
+	}
+	if m.DB != nil {
+		m.DB.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// handleReady answers 200 when Postgres and Redis answer and every migration
+// is applied, 503 with the reasons otherwise.
+func (m *Main) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{"postgres": "ok", "redis": "ok", "migrations": "ok"}
+	status := http.StatusOK
+	fail := func(name string, err error) { checks[name], status = err.Error(), http.StatusServiceUnavailable }
+	if err := m.DB.Ping(ctx); err != nil {
+		fail("postgres", err)
+	} else if pending, err := pgdb.Pending(ctx, m.DB); err != nil {
+		fail("migrations", err)
+	} else if pending {
+		fail("migrations", errors.New("pending"))
+	}
+	if err := m.Redis.Ping(ctx).Err(); err != nil {
+		fail("redis", err)
+	}
+	api.JSON(w, status, checks)
+}
+
+func openRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
+	opt, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	// Redis 7.0 refuses these handshakes; they only add error spans.
+	opt.DisableIdentity = true
+	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("connect to %s: %w", opt.Addr, err)
+	}
+	if err := redisotel.InstrumentTracing(rdb); err != nil {
+		return nil, err
+	}
+	return rdb, nil
+}
