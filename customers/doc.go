@@ -1,0 +1,31 @@
+// Package customers is the bank's customer model as the contact centre sees
+// it: the unified customer view (the screen pop), the two-axis tiering policy
+// and its set-wise recompute, customer search, and the deterministic demo
+// bank that fills an empty database.
+//
+// # Tiering
+//
+// A customer's value tier (private, vip, standard, mass) is the first tier,
+// by rank, whose minimum assets under management AND minimum 12-month profit
+// contribution the customer meets; mass catches everyone else. The activity
+// layer (core, active, dormant) is the first layer whose conditions the
+// customer meets: a transaction within max_idle_days and at least
+// min_txn_90d transactions in the last 90 days; dormant catches everyone
+// else, including customers who never transacted. The thresholds live in the
+// tables tier_policy_value and tier_policy_activity, are changed with
+// Service.SetValuePolicy and Service.SetActivityPolicy (switchboardctl tiers
+// --set-value / --set-activity), and are applied to every customer at once
+// by Service.Recompute, which writes only rows whose tier or layer changes
+// and records each change in tier_changes in the same transaction.
+//
+// # Who sees what
+//
+// Every role may read a customer view, and every read writes an audit_log
+// row (who, which customer, when, why). National-ID and account numbers are
+// shown in full only to supervisors and administrators, and to a
+// relationship manager for the customers in their own book: an RM looking at
+// another RM's customer, an agent and a marketer see them masked down to the
+// last four characters ("************1234"). An RM's own book is where the
+// bank expects them to need the numbers (account opening, maturity calls);
+// outside it they act as any agent does.
+package customers

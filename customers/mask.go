@@ -1,0 +1,42 @@
+package customers
+
+import (
+	"strings"
+
+	"switchboard"
+)
+
+// seesFull reports whether viewer may see national-ID and account numbers of
+// a customer whose RM is rmID (0 when none): supervisors and admins always,
+// an RM for the customers of their own book.
+func seesFull(viewer *switchboard.Agent, rmID int64) bool {
+	switch viewer.Role {
+	case switchboard.RoleSupervisor, switchboard.RoleAdmin:
+		return true
+	case switchboard.RoleRM:
+		return rmID != 0 && rmID == viewer.ID
+	}
+	return false
+}
+
+// mask hides all but the last four characters of s; strings of four or
+// fewer characters are hidden entirely, since their tail is all of them.
+func mask(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return strings.Repeat("*", len(r))
+	}
+	return strings.Repeat("*", len(r)-4) + string(r[len(r)-4:])
+}
+
+// maskView masks the view in place for viewer, and records that it did.
+func maskView(v *View, viewer *switchboard.Agent, rmID int64) {
+	if seesFull(viewer, rmID) {
+		return
+	}
+	v.Masked = true
+	v.Customer.NationalID = mask(v.Customer.NationalID)
+	for i := range v.Accounts {
+		v.Accounts[i].Number = mask(v.Accounts[i].Number)
+	}
+}
