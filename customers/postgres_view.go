@@ -155,4 +155,3 @@ func summarise(c Customer, accounts []Account) Holdings {
 	}
 	return h
 }
-
