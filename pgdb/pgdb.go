@@ -38,6 +38,12 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		pool.Close()
 		return nil, fmt.Errorf("pgdb: connect to %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
+	// Pool metrics go to the global meter provider: a no-op unless
+	// telemetry is configured.
+	if err := otelpgx.RecordStats(pool); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("pgdb: pool metrics: %w", err)
+	}
 	return pool, nil
 }
 

@@ -85,7 +85,7 @@ func (m *Main) serve(mux *http.ServeMux) error {
 	}
 	m.ln = ln
 	// Long-lived sockets are not traced as one span each.
-	h := otelhttp.NewHandler(mux, "http", otelhttp.WithFilter(func(r *http.Request) bool {
+	h := otelhttp.NewHandler(accessLog(m.Log, mux), "http", otelhttp.WithFilter(func(r *http.Request) bool {
 		return !strings.HasSuffix(r.URL.Path, "/ws")
 	}))
 	m.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
@@ -166,7 +166,7 @@ func openRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
 		rdb.Close()
 		return nil, fmt.Errorf("connect to %s: %w", opt.Addr, err)
 	}
-	if err := redisotel.InstrumentTracing(rdb); err != nil {
+	if err := errors.Join(redisotel.InstrumentTracing(rdb), redisotel.InstrumentMetrics(rdb)); err != nil {
 		return nil, err
 	}
 	return rdb, nil
