@@ -1,0 +1,94 @@
+package channels
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/redis/go-redis/v9"
+
+	"switchboard"
+)
+
+// Event is what a channel tells the agents' desks. See the package doc for
+// the wire shape.
+type Event struct {
+	Kind          string              `json:"kind"` // message, typing, status
+	InteractionID int64               `json:"interaction_id"`
+	Channel       switchboard.Channel `json:"channel"`
+	AgentID       int64               `json:"agent_id"`
+	Message       *Message            `json:"message,omitempty"`
+	Typing        bool                `json:"typing,omitempty"`
+}
+
+// Bus publishes Events on one Redis pub/sub channel and delivers them to
+// subscribers on every node. Pub/sub is lossy by design: an event missed by
+// a node whose socket was down is found again in Postgres, which the desk
+// and the chat reload on reconnect.
+type Bus struct {
+	rdb     redis.UniversalClient
+	channel string
+	log     *slog.Logger
+}
+
+// NewBus returns a Bus whose channel name is prefix + "channels:{" + centre
+// + "}:events", next to the routing keys of the same contact centre.
+func NewBus(rdb redis.UniversalClient, prefix, centre string, log *slog.Logger) *Bus {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Bus{rdb: rdb, channel: prefix + "channels:{" + centre + "}:events", log: log}
+}
+
+// Channel is the Redis pub/sub channel name.
+func (b *Bus) Channel() string { return b.channel }
+
+// Publish sends e to every subscriber.
+func (b *Bus) Publish(ctx context.Context, e Event) error {
+	p, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("channels: encode event: %w", err)
+	}
+	if err := b.rdb.Publish(ctx, b.channel, p).Err(); err != nil {
+		return fmt.Errorf("channels: publish %s of %d: %w", e.Kind, e.InteractionID, err)
+	}
+	return nil
+}
+
+// Subscribe delivers events until ctx ends; the returned channel is closed
+// then. The subscription is live when Subscribe returns.
+func (b *Bus) Subscribe(ctx context.Context) (<-chan Event, error) {
+	sub := b.rdb.Subscribe(ctx, b.channel)
+	if _, err := sub.Receive(ctx); err != nil {
+		sub.Close()
+		return nil, fmt.Errorf("channels: subscribe %s: %w", b.channel, err)
+	}
+	out := make(chan Event, 256)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		ch := sub.Channel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case m, ok := <-ch:
+				if !ok {
+					return
+				}
+				var e Event
+				if err := json.Unmarshal([]byte(m.Payload), &e); err != nil {
+					b.log.Warn("channels: bad event on bus", "err", err)
+					continue
+				}
+				select {
+				case out <- e:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}

@@ -1,0 +1,87 @@
+package channels
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/twilio/twilio-go/client"
+)
+
+// MaxWebhookBody bounds a Twilio webhook body. The largest real one, an MMS
+// with ten media URLs and a 1,600-character body, is under 16 KiB.
+const MaxWebhookBody = 64 << 10
+
+// RequireTwilioSignature lets a request through to next only if its
+// X-Twilio-Signature is the signature, with authToken, of the URL Twilio was
+// configured with (publicURL followed by the request's path and query, never
+// the request's Host, which a proxy may have rewritten) and the body's form
+// parameters. It reads the body (at most MaxWebhookBody bytes) before next
+// parses anything and puts it back for next. A missing or wrong signature, or
+// a body that is too large or not a form, gets 403 or 400 and next never
+// runs, so nothing is stored.
+func RequireTwilioSignature(authToken, publicURL string, log *slog.Logger, next http.Handler) http.Handler {
+	v := client.NewRequestValidator(authToken)
+	base := strings.TrimRight(publicURL, "/")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sig := r.Header.Get("X-Twilio-Signature")
+		if sig == "" {
+			twilioRefuse(w, log, r, http.StatusForbidden, "missing X-Twilio-Signature")
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				twilioRefuse(w, log, r, http.StatusRequestEntityTooLarge, "body too large")
+				return
+			}
+			twilioRefuse(w, log, r, http.StatusBadRequest, "unreadable body")
+			return
+		}
+		params, ok := signedParams(r, body)
+		if !ok {
+			twilioRefuse(w, log, r, http.StatusBadRequest, "body is not a form")
+			return
+		}
+		if !v.Validate(base+r.URL.RequestURI(), params, sig) {
+			twilioRefuse(w, log, r, http.StatusForbidden, "invalid X-Twilio-Signature")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// signedParams returns the body parameters Twilio signs: for a POST, the
+// form body (first value of each key, as twilio-go validates); for a GET,
+// none (they are in the signed URL).
+func signedParams(r *http.Request, body []byte) (map[string]string, bool) {
+	params := map[string]string{}
+	if r.Method == http.MethodGet {
+		return params, len(body) == 0
+	}
+	ct := r.Header.Get("Content-Type")
+	if len(body) > 0 && !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		return nil, false
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, false
+	}
+	for k, vs := range form {
+		params[k] = vs[0]
+	}
+	return params, true
+}
+
+func twilioRefuse(w http.ResponseWriter, log *slog.Logger, r *http.Request, status int, why string) {
+	if log != nil {
+		log.Warn("twilio webhook refused", "path", r.URL.Path, "status", status, "why", why, "remote", r.RemoteAddr)
+	}
+	http.Error(w, http.StatusText(status), status)
+}
