@@ -1,0 +1,156 @@
+package routing
+
+import (
+	"math"
+	"time"
+
+	"switchboard"
+)
+
+// Strict is an aging credit that never runs out: the tier is served before
+// every tier with a finite credit, whatever the wait (strict priority).
+const Strict time.Duration = -1
+
+// Choice is how the engine picks among several eligible free agents.
+type Choice string
+
+const (
+	LongestIdle   Choice = "longest_idle"   // the agent free for the longest time
+	LeastOccupied Choice = "least_occupied" // the lowest share of capacity in use, then longest idle
+)
+
+// Queue is where interactions wait for agents with the queue's skills.
+type Queue struct {
+	Name          string
+	Skills        []string
+	SLThreshold   time.Duration // answered within this counts for the service level
+	Overflow      string        // the queue to move to after OverflowAfter; "" for none
+	OverflowAfter time.Duration
+}
+
+// AgentProfile is what routing needs to know about an agent. With a pool it
+// comes from the agents table; without one, from Config.Agents.
+type AgentProfile struct {
+	ID       int64
+	Skills   []string // skills and "lang:xx" for each language
+	Tiers    []switchboard.ValueTier
+	Capacity map[switchboard.Channel]int
+}
+
+// Config is the routing policy of one contact centre.
+type Config struct {
+	Centre string // the hash tag every key carries, e.g. "main"
+	Prefix string // put in front of every key; tests and the simulator use their own
+
+	ReservationTimeout time.Duration // how long an offer waits for an answer; default 15 s
+	RMWait             time.Duration // how long a customer waits for a logged-in RM; default 20 s
+	WrapUp             time.Duration // wrap-up after a conversation; default 30 s, negative for none
+
+	// Aging is each tier's time credit: priority is waited time plus credit.
+	// Strict means strict priority. nil gives DefaultAging.
+	Aging map[switchboard.ValueTier]time.Duration
+	// Rings is, per tier, how long an interaction waits before it widens to
+	// agents of the next tier ring; 0 never widens. nil gives DefaultRings.
+	Rings map[switchboard.ValueTier]time.Duration
+
+	Choice             Choice        // default LongestIdle
+	KeepReadyOnTimeout bool          // by default an agent who lets an offer time out goes on break ("missed_offer")
+	SLThreshold        time.Duration // for queues without their own; default 20 s
+
+	Queues []Queue        // added to (and, by name, overriding) the queues table
+	Agents []AgentProfile // agent profiles when there is no pool
+
+	// ScanWaiting and ScanAgents bound how many waiting interactions and free
+	// agents one match looks at; defaults 32 and 64.
+	ScanWaiting, ScanAgents int
+
+	// Events, when set, is called with every event this process causes, in
+	// order, after it is in Redis (and Postgres). It must not block and must
+	// not call the engine.
+	Events func(Event)
+}
+
+// DefaultAging gives private banking five minutes of credit over the mass
+// market, so it goes ahead of everyone who arrived less than five minutes
+// earlier, yet nobody waits forever.
+func DefaultAging() map[switchboard.ValueTier]time.Duration {
+	return map[switchboard.ValueTier]time.Duration{
+		switchboard.TierPrivate: 5 * time.Minute, switchboard.TierVIP: 2 * time.Minute,
+		switchboard.TierStandard: 30 * time.Second, switchboard.TierMass: 0,
+	}
+}
+
+// DefaultRings widens private and VIP interactions after 30 s and standard
+// after 60 s; the mass market is the outer ring.
+func DefaultRings() map[switchboard.ValueTier]time.Duration {
+	return map[switchboard.ValueTier]time.Duration{
+		switchboard.TierPrivate: 30 * time.Second, switchboard.TierVIP: 30 * time.Second,
+		switchboard.TierStandard: 60 * time.Second,
+	}
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Centre == "" {
+		c.Centre = "main"
+	}
+	if c.ReservationTimeout <= 0 {
+		c.ReservationTimeout = 15 * time.Second
+	}
+	if c.RMWait == 0 {
+		c.RMWait = 20 * time.Second
+	}
+	if c.WrapUp == 0 {
+		c.WrapUp = 30 * time.Second
+	} else if c.WrapUp < 0 {
+		c.WrapUp = 0
+	}
+	if c.Aging == nil {
+		c.Aging = DefaultAging()
+	}
+	if c.Rings == nil {
+		c.Rings = DefaultRings()
+	}
+	if c.Choice == "" {
+		c.Choice = LongestIdle
+	}
+	if c.SLThreshold <= 0 {
+		c.SLThreshold = 20 * time.Second
+	}
+	qs := make([]Queue, len(c.Queues))
+	for i, q := range c.Queues {
+		if q.SLThreshold <= 0 {
+			q.SLThreshold = c.SLThreshold
+		}
+		qs[i] = q
+	}
+	c.Queues = qs
+	if c.ScanWaiting <= 0 {
+		c.ScanWaiting = 32
+	}
+	if c.ScanAgents <= 0 {
+		c.ScanAgents = 64
+	}
+	if c.Choice != LongestIdle && c.Choice != LeastOccupied {
+		return c, switchboard.Errorf(switchboard.ErrInvalid, "routing: unknown agent choice %q", c.Choice)
+	}
+	for t := range c.Aging {
+		if t.Rank() < 0 {
+			return c, switchboard.Errorf(switchboard.ErrInvalid, "routing: aging for unknown tier %q", t)
+		}
+	}
+	return c, nil
+}
+
+// strictStep is the credit, in ms, one strict tier has over the next: about
+// three years, far beyond any wait, yet small enough that scores stay exact
+// integers in a float64.
+const strictStep = 100_000_000_000
+
+// creditMs is the tier's time credit in milliseconds.
+func (c Config) creditMs(t switchboard.ValueTier) int64 {
+	d := c.Aging[t]
+	if d < 0 {
+		return int64(len(switchboard.ValueTiers)-t.Rank()) * strictStep
+	}
+	return int64(math.Min(float64(d.Milliseconds()), strictStep-1))
+}

@@ -1,0 +1,38 @@
+package routing
+
+import "time"
+
+// keys names every Redis key of one contact centre. All of them carry the
+// centre's hash tag, so one script's keys are in one Redis Cluster slot.
+type keys struct {
+	prefix string
+	tag    string
+}
+
+func newKeys(prefix, centre string) keys {
+	return keys{prefix: prefix, tag: "{" + centre + "}"}
+}
+
+// key is the one function that builds a key name.
+func (k keys) key(name string) string { return k.prefix + k.tag + ":" + name }
+
+// events is the pub/sub channel every process publishes and reads.
+func (k keys) events() string { return k.key("events") }
+
+// rebuildLock is held by the one process rebuilding Redis from Postgres.
+func (k keys) rebuildLock() string { return k.key("rebuilding") }
+
+// day is the statistics hash of now's day (UTC).
+func (k keys) day(now time.Time) string { return k.key("stats:" + now.UTC().Format("20060102")) }
+
+// script returns the KEYS every routing script is given, in the order the
+// scripts' headers list: one layout for all, so no script reaches a key it
+// was not given.
+func (k keys) script(now time.Time) []string {
+	return []string{
+		k.key("alive"), k.key("seq"), k.key("task"), k.key("agent"),
+		k.key("wait:voice"), k.key("wait:chat"), k.key("wait:sms"),
+		k.key("avail:voice"), k.key("avail:chat"), k.key("avail:sms"),
+		k.key("res"), k.key("timers"), k.key("wrap"), k.key("byq"), k.day(now),
+	}
+}

@@ -1,0 +1,213 @@
+-- common.lua: helpers put in front of every routing script.
+--
+-- KEYS (the same for every script):
+--   1 alive (sentinel: absent means Redis lost its state)  2 seq (arrival counter)
+--   3 task (hash id -> task JSON)  4 agent (hash id -> agent JSON)
+--   5..7 wait:voice|chat|sms (zset member "seq:id", score = arrival ms - tier credit ms)
+--   8..10 avail:voice|chat|sms (zset of agents free for the channel, score = choice order)
+--   11 res (zset id -> offer expiry ms)  12 timers (zset id -> overflow due ms)
+--   13 wrap (zset id -> wrap-up end ms)  14 byq (lex zset "queue|tier|arrival|id")
+--   15 stats:<day> (hash of counters)
+-- ARGV: 1 events channel, 2 now (ms); the rest per script.
+--
+-- A script checks everything before its first write: Redis does not roll a
+-- script back when it fails half-way.
+local CHAN = ARGV[1]
+local NOW = tonumber(ARGV[2])
+local WAIT = {voice = KEYS[5], chat = KEYS[6], sms = KEYS[7]}
+local AVAIL = {voice = KEYS[8], chat = KEYS[9], sms = KEYS[10]}
+local out = {}
+
+local function fail(code, msg) error({err = code .. ' ' .. msg}) end
+
+if redis.call('EXISTS', KEYS[1]) == 0 and not SKIP_ALIVE then
+  fail('NOSTATE', 'routing state missing')
+end
+
+local function get_task(id)
+  local v = redis.call('HGET', KEYS[3], id)
+  if v then return cjson.decode(v) end
+  return nil
+end
+local function put_task(t) redis.call('HSET', KEYS[3], t.id, cjson.encode(t)) end
+local function get_agent(id)
+  local v = redis.call('HGET', KEYS[4], id)
+  if v then return cjson.decode(v) end
+  return nil
+end
+local function put_agent(a) redis.call('HSET', KEYS[4], a.id, cjson.encode(a)) end
+
+local function emit(kind, t, agent, reason, x)
+  local s = cjson.encode({k = kind, i = t.id, a = agent or 0, ch = t.ch, q = t.q, t = t.t,
+    cu = t.cu, r = reason or '', x = x or 0, e = t.a0, at = NOW})
+  redis.call('PUBLISH', CHAN, s)
+  out[#out + 1] = s
+end
+-- emit_task is emit with the whole task in "d", for events a rebuild reads.
+local function emit_task(kind, t)
+  local s = cjson.encode({k = kind, i = t.id, a = 0, ch = t.ch, q = t.q, t = t.t,
+    cu = t.cu, r = "", x = 0, e = t.a0, at = NOW, d = t})
+  redis.call("PUBLISH", CHAN, s)
+  out[#out + 1] = s
+end
+local function emit_agent(a)
+  local s = cjson.encode({k = 'agent_state', a = a.id, s = a.s, r = a.rs or '', at = NOW})
+  redis.call('PUBLISH', CHAN, s)
+  out[#out + 1] = s
+end
+
+-- stat adds n to a counter of the task's queue and tier, in the minute's
+-- bucket (for the rolling window) and the day's.
+local function stat(t, metric, n)
+  local m = string.format('%d', math.floor(NOW / 60000))
+  local f = '|' .. t.q .. '|' .. t.t .. '|' .. metric
+  redis.call('HINCRBY', KEYS[15], m .. f, n)
+  redis.call('HINCRBY', KEYS[15], 'd' .. f, n)
+  redis.call('EXPIRE', KEYS[15], 259200)
+end
+
+local function load_total(a) return (a.ld.voice or 0) + (a.ld.chat or 0) + (a.ld.sms or 0) end
+
+-- free: the agent has room for one more of ch. A call is exclusive: no call
+-- while chats or SMS are open, and nothing else during a call.
+local function free(a, ch)
+  local ld = a.ld
+  if (a.cap[ch] or 0) <= (ld[ch] or 0) then return false end
+  if ch == 'voice' then return (ld.chat or 0) + (ld.sms or 0) == 0 end
+  return (ld.voice or 0) == 0
+end
+
+local function agent_score(a)
+  if a.lo == 1 then
+    local c = (a.cap.voice or 0) + (a.cap.chat or 0) + (a.cap.sms or 0)
+    local occ = 0
+    if c > 0 then occ = math.floor(100 * load_total(a) / c) end
+    return occ * 1e13 + a.idle
+  end
+  return a.idle
+end
+
+local function reindex(a)
+  for ch, k in pairs(AVAIL) do
+    if a.s == 'available' and free(a, ch) then
+      redis.call('ZADD', k, agent_score(a), a.id)
+    else
+      redis.call('ZREM', k, a.id)
+    end
+  end
+end
+
+local function lex(t) return t.q .. '|' .. t.t .. '|' .. string.format('%015d', t.a0) .. '|' .. t.id end
+
+local function queue_in(t)
+  t.st = 'queued'; t.ag = 0; t.x = 0
+  redis.call('ZADD', WAIT[t.ch], t.sc, t.m)
+  redis.call('ZADD', KEYS[14], 0, lex(t))
+  if t.ow > 0 then redis.call('ZADD', KEYS[12], t.ow, t.id) end
+end
+local function queue_out(t)
+  redis.call('ZREM', WAIT[t.ch], t.m)
+  redis.call('ZREM', KEYS[14], lex(t))
+  redis.call('ZREM', KEYS[12], t.id)
+end
+
+-- release frees the agent's capacity held by t.
+local function release(t, a)
+  if not a then return end
+  a.ld[t.ch] = math.max(0, (a.ld[t.ch] or 0) - 1)
+  a.its[tostring(t.id)] = nil
+  if load_total(a) == 0 then a.idle = NOW end
+  put_agent(a)
+  reindex(a)
+end
+
+-- withdraw takes back an offer; the caller puts t back in its queue or ends it.
+local function withdraw(t, reason)
+  redis.call('ZREM', KEYS[11], t.id)
+  release(t, get_agent(t.ag))
+  emit('offer_withdrawn', t, t.ag, reason, 0)
+end
+
+local function requeue(t) queue_in(t); put_task(t) end
+
+local function finish(t)
+  redis.call('HDEL', KEYS[3], t.id)
+  redis.call('ZREM', KEYS[13], t.id)
+  release(t, get_agent(t.ag))
+  emit('done', t, t.ag, '', 0)
+end
+
+local function eligible(t, a)
+  if t.p ~= 0 and NOW < t.ru then return a.id == t.p end
+  local ring = 0
+  if t.rs > 0 then ring = math.floor((NOW - t.e) / t.rs) end
+  local hi = t.r + ring
+  if hi > 3 then hi = 3 end
+  local ok = false
+  for r = t.r, hi do
+    if bit.band(a.tm, 2 ^ r) ~= 0 then ok = true; break end
+  end
+  if not ok then return false end
+  for _, s in ipairs(t.sk) do
+    if not a.sk[s] then return false end
+  end
+  return true
+end
+
+local function reserve(t, a, timeout)
+  queue_out(t)
+  t.st = 'offered'; t.ag = a.id; t.x = NOW + timeout
+  redis.call('ZADD', KEYS[11], t.x, t.id)
+  a.ld[t.ch] = (a.ld[t.ch] or 0) + 1
+  a.its[tostring(t.id)] = t.ch
+  put_task(t)
+  put_agent(a)
+  reindex(a)
+  emit('offer', t, a.id, '', t.x)
+end
+
+-- pick returns the first free agent eligible for t among the channel's
+-- first M free agents, or the RM alone while t waits for its RM.
+local function pick(t, M, cache)
+  local ak = AVAIL[t.ch]
+  if t.p ~= 0 and NOW < t.ru then
+    if redis.call('ZSCORE', ak, t.p) then return get_agent(t.p) end
+    return nil
+  end
+  local heads = cache.heads[t.ch]
+  if not heads then
+    heads = redis.call('ZRANGE', ak, 0, M - 1)
+    cache.heads[t.ch] = heads
+  end
+  for _, aid in ipairs(heads) do
+    local a = cache.agents[aid]
+    if not a then a = get_agent(aid); cache.agents[aid] = a end
+    if a and eligible(t, a) then return a end
+  end
+  return nil
+end
+
+-- match_channel makes one offer on ch: the first of the K best waiting
+-- interactions that an eligible free agent can take.
+local function match_channel(ch, K, M, timeout)
+  if redis.call('ZCARD', AVAIL[ch]) == 0 then return false end
+  local cache = {heads = {}, agents = {}}
+  for _, m in ipairs(redis.call('ZRANGE', WAIT[ch], 0, K - 1)) do
+    local t = get_task(string.match(m, ':(%d+)$'))
+    local a = t and pick(t, M, cache)
+    if a then reserve(t, a, timeout); return true end
+  end
+  return false
+end
+
+-- match makes up to max offers. ARGV of every script that matches ends with
+-- timeout (ms), K, M.
+local function match(max)
+  local n = #ARGV
+  local timeout, K, M = tonumber(ARGV[n - 2]), tonumber(ARGV[n - 1]), tonumber(ARGV[n])
+  local made = 0
+  for _, ch in ipairs({'voice', 'chat', 'sms'}) do
+    while made < max and match_channel(ch, K, M, timeout) do made = made + 1 end
+  end
+  return made
+end

@@ -1,0 +1,21 @@
+-- complete.lua: the conversation is over; wrap-up starts, or with no wrap-up
+-- time the capacity is freed at once and matching runs.
+-- KEYS: see common.lua. ARGV: 3 agent id, 4 interaction id, 5 wrap-up ms,
+-- 6 offer timeout ms, 7 K, 8 M.
+-- Errors NOTFOUND unless the agent is connected to it.
+local t = get_task(ARGV[4])
+if not t or t.st ~= 'connected' or t.ag ~= tonumber(ARGV[3]) then
+  fail('NOTFOUND', 'the agent is not connected to this interaction')
+end
+local wrap = tonumber(ARGV[5])
+if wrap > 0 then
+  t.st = 'wrapup'; t.x = NOW + wrap
+  redis.call('ZADD', KEYS[13], t.x, t.id)
+  put_task(t)
+  emit('wrapup', t, t.ag, '', t.x)
+else
+  emit('wrapup', t, t.ag, '', NOW)
+  finish(t)
+  match(3)
+end
+return out

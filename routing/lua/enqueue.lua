@@ -1,0 +1,14 @@
+-- enqueue.lua: put an interaction in its queue, then try to match.
+-- KEYS: see common.lua. ARGV: 3 task JSON, 4 offer timeout ms, 5 K, 6 M.
+-- Returns the events, as JSON strings. Enqueueing a task already present
+-- changes nothing, so a retry after a rebuild is harmless.
+local t = cjson.decode(ARGV[3])
+if redis.call('HEXISTS', KEYS[3], t.id) == 1 then return out end
+if t.p ~= 0 and redis.call('HEXISTS', KEYS[4], t.p) == 0 then t.ru = 0 end
+local seq = redis.call('INCR', KEYS[2])
+t.m = string.format('%012d:%d', seq, t.id)
+requeue(t)
+stat(t, 'off', 1)
+emit('queued', t, 0, '', 0)
+match(1)
+return out

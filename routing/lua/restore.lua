@@ -1,0 +1,25 @@
+-- restore.lua: write agents and tasks rebuilt from Postgres, then (when
+-- ARGV[5] is "1") set the alive sentinel so routing resumes. Runs without
+-- the sentinel. A task already present (enqueued again while the rebuild
+-- ran) is kept as it is.
+-- KEYS: see common.lua. ARGV: 3 JSON array of agents, 4 JSON array of tasks
+-- (with st, ag, x set), 5 "1" on the last batch.
+for _, a in ipairs(cjson.decode(ARGV[3])) do
+  put_agent(a)
+  reindex(a)
+end
+for _, t in ipairs(cjson.decode(ARGV[4])) do
+  if redis.call('HEXISTS', KEYS[3], t.id) == 0 then
+    if t.st == 'queued' then
+      local seq = redis.call('INCR', KEYS[2])
+      t.m = string.format('%012d:%d', seq, t.id)
+      requeue(t)
+    else
+      if t.st == 'offered' then redis.call('ZADD', KEYS[11], t.x, t.id) end
+      if t.st == 'wrapup' then redis.call('ZADD', KEYS[13], t.x, t.id) end
+      put_task(t)
+    end
+  end
+end
+if ARGV[5] == '1' then redis.call('SET', KEYS[1], NOW) end
+return out

@@ -1,0 +1,34 @@
+-- sweep.lua: expire offers past their time, end wrap-ups past their time,
+-- report overflows that are due, then match. Safe on every node at once:
+-- each timer is taken by exactly one run.
+-- KEYS: see common.lua. ARGV: 3 "1" to put agents who let an offer expire
+-- on break, 4 the most timers of each kind to handle, 5 offer timeout ms, 6 K, 7 M.
+-- Returns the events, and {"k":"overflow_due","i":id,"q":queue} entries
+-- (not published) for the caller to transfer.
+local limit = tonumber(ARGV[4])
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', NOW, 'LIMIT', 0, limit)) do
+  local t = get_task(id)
+  if t and t.st == 'offered' then
+    local ag = t.ag
+    withdraw(t, 'timeout')
+    requeue(t)
+    local a = get_agent(ag)
+    if ARGV[3] == '1' and a and a.s == 'available' then
+      a.s = 'break'; a.rs = 'missed_offer'; a.since = NOW
+      put_agent(a); reindex(a); emit_agent(a)
+    end
+  else
+    redis.call('ZREM', KEYS[11], id)
+  end
+end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[13], '-inf', NOW, 'LIMIT', 0, limit)) do
+  local t = get_task(id)
+  if t and t.st == 'wrapup' then finish(t) else redis.call('ZREM', KEYS[13], id) end
+end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[12], '-inf', NOW, 'LIMIT', 0, limit)) do
+  redis.call('ZREM', KEYS[12], id)
+  local t = get_task(id)
+  if t and t.st == 'queued' then out[#out + 1] = cjson.encode({k = 'overflow_due', i = t.id, q = t.q}) end
+end
+match(1000)
+return out

@@ -1,0 +1,24 @@
+-- transfer.lua: move a live interaction to another queue or agent (a
+-- transfer, or an overflow). A pending offer is withdrawn, a connected agent
+-- released; the interaction keeps its place by original arrival.
+-- KEYS: see common.lua. ARGV: 3 interaction id, 4 JSON of the fields to
+-- change (q, sk, sl, ow, p, ru, rs, e), 5 event kind, 6 the queue it must
+-- still be in ("" for any), 7 offer timeout ms, 8 K, 9 M.
+-- Errors NOTFOUND when it is not being routed.
+local t = get_task(ARGV[3])
+if not t then fail('NOTFOUND', 'the interaction is not being routed') end
+if ARGV[6] ~= '' and (t.q ~= ARGV[6] or t.st ~= 'queued') then return out end
+if t.st == 'offered' then
+  withdraw(t, 'transfer')
+elseif t.st == 'connected' or t.st == 'wrapup' then
+  redis.call('ZREM', KEYS[13], t.id)
+  release(t, get_agent(t.ag))
+else
+  queue_out(t)
+end
+for k, v in pairs(cjson.decode(ARGV[4])) do t[k] = v end
+if t.p ~= 0 and redis.call('HEXISTS', KEYS[4], t.p) == 0 then t.ru = 0 end
+requeue(t)
+emit_task(ARGV[5], t)
+match(2)
+return out

@@ -1,0 +1,183 @@
+package routing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"switchboard"
+)
+
+// wireTask is a task as the scripts keep it (see lua/common.lua). Times are
+// Unix milliseconds.
+type wireTask struct {
+	ID int64    `json:"id"`
+	Ch string   `json:"ch"`
+	Q  string   `json:"q"`
+	T  string   `json:"t"`
+	R  int      `json:"r"`  // tier rank
+	Sk strList  `json:"sk"` // required skills: the task's and the queue's
+	Cu int64    `json:"cu"`
+	P  int64    `json:"p"`  // preferred agent (RM), or 0
+	RU int64    `json:"ru"` // waits for P until then
+	RS int64    `json:"rs"` // ring step: widen to the next tier ring every RS ms; 0 never
+	A0 int64    `json:"a0"` // original arrival
+	E  int64    `json:"e"`  // when it entered its current queue (ring epoch)
+	Sc int64    `json:"sc"` // priority score: arrival minus tier credit
+	SL int64    `json:"sl"` // service-level threshold
+	OW int64    `json:"ow"` // overflow due, or 0
+	// Set by the scripts.
+	M  string `json:"m,omitempty"`
+	St string `json:"st,omitempty"`
+	Ag int64  `json:"ag"`
+	X  int64  `json:"x"` // offer expiry or wrap-up end
+}
+
+// wireAgent is an agent as the scripts keep it.
+type wireAgent struct {
+	ID    int64             `json:"id"`
+	Sk    map[string]bool   `json:"sk"`
+	Tm    int               `json:"tm"` // bit r set: may serve the tier of rank r
+	Cap   map[string]int    `json:"cap"`
+	Lo    int               `json:"lo"` // 1: choose by least occupied
+	Ld    map[string]int    `json:"ld"`
+	Its   map[string]string `json:"its"` // interaction id -> channel
+	Idle  int64             `json:"idle"`
+	S     string            `json:"s"`
+	Rs    string            `json:"rs"`
+	Since int64             `json:"since"`
+}
+
+// wireEvent is an event as the scripts publish it.
+type wireEvent struct {
+	K  string          `json:"k"`
+	I  int64           `json:"i"`
+	A  int64           `json:"a"`
+	Ch string          `json:"ch"`
+	Q  string          `json:"q"`
+	T  string          `json:"t"`
+	Cu int64           `json:"cu"`
+	S  string          `json:"s"`
+	R  string          `json:"r"`
+	X  int64           `json:"x"`
+	E  int64           `json:"e"`
+	At int64           `json:"at"`
+	D  json.RawMessage `json:"d,omitempty"`
+}
+
+func ms(t int64) time.Time {
+	if t == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(t).UTC()
+}
+
+func (w wireEvent) event() Event {
+	return Event{Kind: w.K, InteractionID: w.I, AgentID: w.A, Channel: switchboard.Channel(w.Ch),
+		Queue: w.Q, Tier: switchboard.ValueTier(w.T), CustomerID: w.Cu, State: w.S, Reason: w.R,
+		Expires: ms(w.X), EnqueuedAt: ms(w.E), At: ms(w.At)}
+}
+
+// tail is the ARGV every matching script ends with.
+func (e *Engine) tail() []any {
+	return []any{e.cfg.ReservationTimeout.Milliseconds(), e.cfg.ScanWaiting, e.cfg.ScanAgents}
+}
+
+// run calls a script that takes (agent, interaction, ...) and matches.
+func (e *Engine) run(ctx context.Context, s *redis.Script, agentID, interactionID int64, more ...any) error {
+	args := append([]any{agentID, interactionID}, more...)
+	_, err := e.call(ctx, s, append(args, e.tail()...)...)
+	if err != nil {
+		return fmt.Errorf("routing: agent %d, interaction %d: %w", agentID, interactionID, err)
+	}
+	return nil
+}
+
+// call runs a script with the current time, handles the events it returns
+// and, when Redis has lost the routing state, rebuilds it and tries again.
+func (e *Engine) call(ctx context.Context, s *redis.Script, args ...any) ([]wireEvent, error) {
+	for attempt := 0; ; attempt++ {
+		now := e.now()
+		argv := append([]any{e.keys.events(), now.UnixMilli()}, args...)
+		res, err := s.Run(ctx, e.rdb, e.keys.script(now), argv...).StringSlice()
+		if err == nil {
+			return e.handle(ctx, res)
+		}
+		if strings.Contains(err.Error(), "NOSTATE") && attempt < 3 {
+			if err := e.recoverState(ctx); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return nil, scriptError(err)
+	}
+}
+
+// scriptError turns a script's refusal into an error of a known kind.
+func scriptError(err error) error {
+	msg := err.Error()
+	for code, kind := range map[string]error{"NOTFOUND": switchboard.ErrNotFound, "CONFLICT": switchboard.ErrConflict} {
+		if i := strings.Index(msg, code+" "); i >= 0 {
+			m := msg[i+len(code)+1:]
+			if j := strings.Index(m, " script:"); j >= 0 {
+				m = m[:j]
+			}
+			return switchboard.Errorf(kind, "%s", strings.TrimSpace(m))
+		}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", switchboard.Errorf(switchboard.ErrUnavailable, "routing is unavailable"), err)
+}
+
+// handle records the events a script returned in Postgres, gives them to
+// the local observer, and carries out the overflows the sweeper found due.
+func (e *Engine) handle(ctx context.Context, res []string) ([]wireEvent, error) {
+	evs := make([]wireEvent, 0, len(res))
+	var due []wireEvent
+	for _, s := range res {
+		var w wireEvent
+		if err := json.Unmarshal([]byte(s), &w); err != nil {
+			return nil, fmt.Errorf("routing: decode event %q: %w", s, err)
+		}
+		if w.K == "overflow_due" {
+			due = append(due, w)
+			continue
+		}
+		evs = append(evs, w)
+	}
+	if err := e.persist(ctx, evs); err != nil {
+		// Redis has decided; the history lags. Log it: the next rebuild
+		// would restore from the older history, which is safe but late.
+		e.log.Error("routing: record events", "err", err, "events", len(evs))
+	}
+	if e.cfg.Events != nil {
+		for _, w := range evs {
+			e.cfg.Events(w.event())
+		}
+	}
+	for _, w := range due {
+		if err := e.overflow(ctx, w.I, w.Q); err != nil {
+			e.log.Warn("routing: overflow", "interaction", w.I, "err", err)
+		}
+	}
+	return evs, nil
+}
+
+// strList is a list of strings that also reads "{}": Lua's JSON encoder
+// cannot tell an empty array from an empty object.
+type strList []string
+
+func (l *strList) UnmarshalJSON(b []byte) error {
+	if string(b) == "{}" {
+		*l = strList{}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]string)(l))
+}

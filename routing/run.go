@@ -1,0 +1,106 @@
+package routing
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// sweepEvery is how often Run expires offers, ends wrap-ups, applies
+// overflows and checks that Redis still holds the routing state.
+const sweepEvery = 250 * time.Millisecond
+
+// Run keeps routing going until ctx ends: it rebuilds Redis from Postgres
+// when the state is missing (at the first start, or after Redis lost its
+// data), and sweeps timers. It is safe, and intended, to run on every
+// server process at once. It returns nil when ctx is cancelled.
+func (e *Engine) Run(ctx context.Context) error {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		if err := e.Sweep(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("routing: sweep", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Sweep runs one pass of the timers at the engine's current time: offers
+// past their expiry go back to their queues, wrap-ups past their end free
+// the agent, due overflows move, and then every possible match is made.
+// Run calls it; the simulator calls it on its virtual clock. A missing
+// routing state is rebuilt first.
+func (e *Engine) Sweep(ctx context.Context) error {
+	notReady := "1"
+	if e.cfg.KeepReadyOnTimeout {
+		notReady = "0"
+	}
+	if _, err := e.call(ctx, e.sc.sweep, append([]any{notReady, 500}, e.tail()...)...); err != nil {
+		return fmt.Errorf("routing: sweep: %w", err)
+	}
+	return nil
+}
+
+// Match makes up to max offers of waiting interactions to free agents.
+// Every change that frees capacity already matches; Match is for tools and
+// benchmarks that need to drive matching alone.
+func (e *Engine) Match(ctx context.Context, max int) (int, error) {
+	evs, err := e.call(ctx, e.sc.match, append([]any{max}, e.tail()...)...)
+	if err != nil {
+		return 0, fmt.Errorf("routing: match: %w", err)
+	}
+	n := 0
+	for _, w := range evs {
+		if w.K == EventOffer {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Subscribe returns every event published by every engine of this contact
+// centre from now on, until ctx ends (then the channel is closed). Pub/sub
+// does not keep events for a subscriber that is away: after a reconnect,
+// read the current state with AgentStates and Waiting. The reader must keep
+// up; a subscriber that falls far behind is disconnected by Redis.
+func (e *Engine) Subscribe(ctx context.Context) (<-chan Event, error) {
+	ps := e.rdb.Subscribe(ctx, e.keys.events())
+	if _, err := ps.Receive(ctx); err != nil {
+		ps.Close()
+		return nil, fmt.Errorf("routing: subscribe: %w", scriptError(err))
+	}
+	out := make(chan Event, 256)
+	go func() {
+		defer close(out)
+		defer ps.Close()
+		in := ps.Channel(redis.WithChannelSize(1000))
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case m, ok := <-in:
+				if !ok {
+					return
+				}
+				var w wireEvent
+				if err := json.Unmarshal([]byte(m.Payload), &w); err != nil {
+					e.log.Warn("routing: bad event", "err", err)
+					continue
+				}
+				select {
+				case out <- w.event():
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
