@@ -1,0 +1,119 @@
+package agentdesk
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/sync/errgroup"
+
+	"switchboard"
+)
+
+// client is one open desk socket. The reader goroutine handles the desk's
+// frames one at a time, in order; the writer goroutine is the only one that
+// writes data frames. Everything else reaches the socket through send.
+type client struct {
+	agent *switchboard.Agent
+	ws    *websocket.Conn
+	send  chan []byte // bounded: a full queue disconnects the desk
+
+	once   sync.Once
+	gone   chan struct{} // closed when the client is being closed
+	reason string        // why it was closed; read after gone is closed
+}
+
+// enqueue queues b for the writer. A desk that cannot keep up is closed
+// rather than skipped: it reconnects and resyncs, so no offer is lost.
+// It never blocks.
+func (c *client) enqueue(b []byte) bool {
+	select {
+	case <-c.gone:
+		return false
+	default:
+	}
+	select {
+	case c.send <- b:
+		return true
+	default:
+		c.close("slow consumer: send queue full")
+		return false
+	}
+}
+
+// close ends the connection once; Close may be called from any goroutine.
+func (c *client) close(reason string) {
+	c.once.Do(func() {
+		c.reason = reason
+		close(c.gone)
+		deadline := time.Now().Add(time.Second)
+		c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, reason), deadline)
+		c.ws.Close()
+	})
+}
+
+// run serves the connection until either side stops; handle is called for
+// each frame the desk sends, on the reader goroutine.
+func (c *client) run(ctx context.Context, cfg Config, handle func(ctx context.Context, f inFrame)) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return c.readLoop(ctx, cfg, handle) })
+	g.Go(func() error { return c.writeLoop(ctx, cfg) })
+	go func() {
+		<-ctx.Done()
+		c.close("server shutting down")
+	}()
+	err := g.Wait()
+	c.close("closed")
+	return err
+}
+
+func (c *client) readLoop(ctx context.Context, cfg Config, handle func(ctx context.Context, f inFrame)) error {
+	c.ws.SetReadLimit(cfg.MaxFrame)
+	c.ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
+	c.ws.SetPongHandler(func(string) error {
+		return c.ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
+	})
+	for {
+		_, msg, err := c.ws.ReadMessage()
+		if err != nil {
+			return err
+		}
+		var f inFrame
+		if err := json.Unmarshal(msg, &f); err != nil {
+			c.enqueue(encode(errorFrame("", switchboard.Errorf(switchboard.ErrInvalid, "frame is not a JSON object"), "")))
+			continue
+		}
+		c.ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
+		if f.V != Version {
+			c.enqueue(encode(errorFrame(f.ID, switchboard.Errorf(switchboard.ErrInvalid, "unsupported protocol version %d (this server speaks %d)", f.V, Version), "")))
+			continue
+		}
+		if f.ID == "" || len(f.ID) > 64 {
+			c.enqueue(encode(errorFrame("", switchboard.Errorf(switchboard.ErrInvalid, "every frame needs an id of 1 to 64 characters"), "")))
+			continue
+		}
+		handle(ctx, f)
+	}
+}
+
+func (c *client) writeLoop(ctx context.Context, cfg Config) error {
+	ping := time.NewTicker(cfg.PingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.gone:
+			return nil
+		case b := <-c.send:
+			c.ws.SetWriteDeadline(time.Now().Add(cfg.WriteWait))
+			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+				return err
+			}
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteWait)); err != nil {
+				return err
+			}
+		}
+	}
+}

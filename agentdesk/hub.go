@@ -1,0 +1,101 @@
+package agentdesk
+
+import (
+	"sync"
+
+	"switchboard"
+)
+
+// hub holds this node's open desks: by agent, and the supervisors'. Every
+// node receives every event; the hub answers which of them are its own.
+type hub struct {
+	mu     sync.RWMutex
+	agents map[int64]map[*client]struct{}
+	supers map[*client]struct{}
+}
+
+func newHub() *hub {
+	return &hub{agents: map[int64]map[*client]struct{}{}, supers: map[*client]struct{}{}}
+}
+
+// isSupervisor reports whether a desk gets the wallboard feed.
+func isSupervisor(a *switchboard.Agent) bool {
+	return a.Can(switchboard.RoleSupervisor)
+}
+
+func (h *hub) add(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set := h.agents[c.agent.ID]
+	if set == nil {
+		set = map[*client]struct{}{}
+		h.agents[c.agent.ID] = set
+	}
+	set[c] = struct{}{}
+	if isSupervisor(c.agent) {
+		h.supers[c] = struct{}{}
+	}
+}
+
+func (h *hub) remove(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if set := h.agents[c.agent.ID]; set != nil {
+		delete(set, c)
+		if len(set) == 0 {
+			delete(h.agents, c.agent.ID)
+		}
+	}
+	delete(h.supers, c)
+}
+
+// agent returns the agent record of one of agentID's desks on this node, or
+// nil when the agent has none here.
+func (h *hub) agent(agentID int64) *switchboard.Agent {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for c := range h.agents[agentID] {
+		return c.agent
+	}
+	return nil
+}
+
+// toAgent queues b on every desk of agentID on this node and returns how
+// many there were.
+func (h *hub) toAgent(agentID int64, b []byte) int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for c := range h.agents[agentID] {
+		if c.enqueue(b) {
+			n++
+		}
+	}
+	return n
+}
+
+// toSupervisors queues b on every supervisor desk on this node.
+func (h *hub) toSupervisors(b []byte) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for c := range h.supers {
+		c.enqueue(b)
+	}
+}
+
+// hasSupervisors reports whether any wallboard is open on this node.
+func (h *hub) hasSupervisors() bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.supers) > 0
+}
+
+// counts returns the open desks and distinct agents on this node.
+func (h *hub) counts() (conns, agents int) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, set := range h.agents {
+		conns += len(set)
+	}
+	return conns, len(h.agents)
+}

@@ -1,0 +1,28 @@
+package agentdesk
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+)
+
+//go:embed web
+var web embed.FS
+
+// pages serves the desk and the wallboard from the binary: nothing is
+// fetched from any other host, so they work on a closed network.
+func pages() http.Handler {
+	sub, err := fs.Sub(web, "web")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	files := http.StripPrefix("/agentdesk/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Pages are small; never let a browser run yesterday's desk.
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("X-Frame-Options", "DENY")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+		files.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,93 @@
+package agentdesk
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"switchboard"
+	"switchboard/channels"
+)
+
+// liveJSON is one of the agent's live interactions with its pop.
+type liveJSON struct {
+	Interaction interactionJSON `json:"interaction"`
+	Expires     time.Time       `json:"expires,omitzero"` // offers only
+	CountdownMs int64           `json:"countdown_ms,omitempty"`
+	Pop         *Pop            `json:"pop"`
+}
+
+// snapshotJSON is everything a desk shows, read from Postgres (and the
+// offers' deadlines from routing), never from this node's memory: a desk
+// that reconnects to another node gets the same.
+type snapshotJSON struct {
+	Offers       []liveJSON `json:"offers"`
+	Interactions []liveJSON `json:"interactions"`
+	Dispositions []string   `json:"dispositions"`
+	Board        any        `json:"wallboard,omitempty"` // supervisors only
+}
+
+// resync pushes a "sync" frame with the agent's snapshot: on connect, and
+// whenever the desk asks.
+func (d *Desk) resync(ctx context.Context, c *client, re string) {
+	s, err := d.snapshot(ctx, c.agent)
+	if err != nil {
+		id := d.logError(ctx, "agentdesk: resync", err, "agent", c.agent.ID)
+		c.enqueue(encode(errorFrame(re, err, id)))
+		return
+	}
+	c.enqueue(encode(push("sync", s)))
+}
+
+func (d *Desk) snapshot(ctx context.Context, a *switchboard.Agent) (snapshotJSON, error) {
+	s := snapshotJSON{Offers: []liveJSON{}, Interactions: []liveJSON{}, Dispositions: Dispositions}
+	lives, err := d.liveOf(ctx, a.ID)
+	if err != nil {
+		return s, err
+	}
+	for _, l := range lives {
+		p, err := d.pop(ctx, a, l)
+		if err != nil {
+			return s, err
+		}
+		j := liveJSON{Interaction: interactionFromLive(l), Pop: p}
+		if l.State != switchboard.StateOffered {
+			s.Interactions = append(s.Interactions, j)
+			continue
+		}
+		exp, err := d.deps.Engine.OfferExpiry(ctx, a.ID, l.ID)
+		if err != nil {
+			continue // no longer a live offer: a withdrawal is on its way
+		}
+		j.Expires, j.CountdownMs = exp, max(0, exp.Sub(d.cfg.Now()).Milliseconds())
+		s.Offers = append(s.Offers, j)
+	}
+	if isSupervisor(a) {
+		s.Board = d.lastBoard()
+	}
+	return s, nil
+}
+
+// liveOf reads the agent's offered, connected and wrap-up interactions.
+func (d *Desk) liveOf(ctx context.Context, agentID int64) ([]channels.Live, error) {
+	rows, err := d.deps.Pool.Query(ctx, `SELECT id FROM interactions
+		WHERE agent_id = $1 AND state IN ('offered', 'connected', 'wrapup') ORDER BY id LIMIT 100`, agentID)
+	if err != nil {
+		return nil, fmt.Errorf("agentdesk: live interactions of %d: %w", agentID, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("agentdesk: live interactions of %d: %w", agentID, err)
+	}
+	out := make([]channels.Live, 0, len(ids))
+	for _, id := range ids {
+		l, err := channels.LoadInteraction(ctx, d.deps.Pool, id, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
