@@ -16,21 +16,21 @@ import (
 // wireTask is a task as the scripts keep it (see lua/common.lua). Times are
 // Unix milliseconds.
 type wireTask struct {
-	ID int64    `json:"id"`
-	Ch string   `json:"ch"`
-	Q  string   `json:"q"`
-	T  string   `json:"t"`
-	R  int      `json:"r"`  // tier rank
-	Sk strList  `json:"sk"` // required skills: the task's and the queue's
-	Cu int64    `json:"cu"`
-	P  int64    `json:"p"`  // preferred agent (RM), or 0
-	RU int64    `json:"ru"` // waits for P until then
-	RS int64    `json:"rs"` // ring step: widen to the next tier ring every RS ms; 0 never
-	A0 int64    `json:"a0"` // original arrival
-	E  int64    `json:"e"`  // when it entered its current queue (ring epoch)
-	Sc int64    `json:"sc"` // priority score: arrival minus tier credit
-	SL int64    `json:"sl"` // service-level threshold
-	OW int64    `json:"ow"` // overflow due, or 0
+	ID int64   `json:"id"`
+	Ch string  `json:"ch"`
+	Q  string  `json:"q"`
+	T  string  `json:"t"`
+	R  int     `json:"r"`  // tier rank
+	Sk strList `json:"sk"` // required skills: the task's and the queue's
+	Cu int64   `json:"cu"`
+	P  int64   `json:"p"`  // preferred agent (RM), or 0
+	RU int64   `json:"ru"` // waits for P until then
+	RS int64   `json:"rs"` // ring step: widen to the next tier ring every RS ms; 0 never
+	A0 int64   `json:"a0"` // original arrival
+	E  int64   `json:"e"`  // when it entered its current queue (ring epoch)
+	Sc int64   `json:"sc"` // priority score: arrival minus tier credit
+	SL int64   `json:"sl"` // service-level threshold
+	OW int64   `json:"ow"` // overflow due, or 0
 	// Set by the scripts.
 	M  string `json:"m,omitempty"`
 	St string `json:"st,omitempty"`

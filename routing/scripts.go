@@ -26,8 +26,8 @@ func loadScripts() scripts {
 // script is common.lua followed by the named script. skipAlive lets the
 // restore script run while the sentinel is missing.
 func script(name string, skipAlive bool) *redis.Script {
-	common := must(luaFiles.ReadFile("lua/common.lua"))
-	body := must(luaFiles.ReadFile("lua/" + name + ".lua"))
+	common := embedded(luaFiles.ReadFile("lua/common.lua"))
+	body := embedded(luaFiles.ReadFile("lua/" + name + ".lua"))
 	head := "local SKIP_ALIVE = false\n"
 	if skipAlive {
 		head = "local SKIP_ALIVE = true\n"
@@ -35,7 +35,7 @@ func script(name string, skipAlive bool) *redis.Script {
 	return redis.NewScript(head + string(common) + "\n" + string(body))
 }
 
-func must(b []byte, err error) []byte {
+func embedded(b []byte, err error) []byte {
 	if err != nil {
 		panic(err) // the files are embedded: a missing one is a build mistake
 	}

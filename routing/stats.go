@@ -54,7 +54,9 @@ type AgentStatus struct {
 }
 
 // Busy reports whether the agent holds an offer or a conversation.
-func (a AgentStatus) Busy() bool { return a.holds(switchboard.StateOffered, switchboard.StateConnected) }
+func (a AgentStatus) Busy() bool {
+	return a.holds(switchboard.StateOffered, switchboard.StateConnected)
+}
 
 // WrappingUp reports whether the agent is in wrap-up and holds nothing else.
 func (a AgentStatus) WrappingUp() bool { return !a.Busy() && a.holds(switchboard.StateWrapUp) }
