@@ -1,0 +1,168 @@
+// desk.js: the agent desk. All state comes from the server: "sync" replaces
+// it (on every connect), pushes update it, and every list is keyed by
+// interaction or message id, so a frame seen twice changes nothing.
+"use strict";
+
+const S = { me: null, sock: null, offers: new Map(), items: new Map(), selected: 0, dispositions: [], typing: new Map() };
+
+function start(me) {
+  S.me = me;
+  document.getElementById("me").textContent = me.name;
+  document.getElementById("app").hidden = false;
+  S.sock = new DeskSocket({
+    hello: d => { S.me = Object.assign(S.me, d.agent); },
+    sync: onSync, offer: onOffer, offer_withdrawn: onWithdrawn, interaction: onInteraction,
+    message: onMessage, message_status: onMessage, typing: onTyping, agent_state: onAgentState, call: onCall,
+    error: e => toast(errText(e), true),
+  }, status => {
+    const c = document.getElementById("conn");
+    c.className = "conn " + status;
+    c.textContent = t("conn." + status);
+  });
+  document.getElementById("state").addEventListener("change", setState);
+  document.getElementById("break-reason").addEventListener("change", setState);
+  document.addEventListener("langchange", render);
+  setInterval(renderCountdowns, 250);
+  render();
+}
+
+async function setState() {
+  const state = document.getElementById("state").value;
+  const reason = state === "break" ? document.getElementById("break-reason").value : "";
+  try { await S.sock.request("set_state", { state, reason }); } catch (e) { toast(errText(e), true); }
+}
+
+function onAgentState(d) {
+  if (!S.me || d.agent_id !== S.me.id) return;
+  document.getElementById("state").value = d.state;
+  if (d.state === "break" && ["lunch", "training", "meeting"].includes(d.reason)) document.getElementById("break-reason").value = d.reason;
+  if (d.reason === "missed_offer") toast(t("break.missed_offer"), true);
+}
+
+function onSync(d) {
+  S.dispositions = d.dispositions || [];
+  S.offers.clear();
+  for (const o of d.offers) S.offers.set(o.interaction.id, withDeadline(o));
+  const keep = new Map();
+  for (const it of d.interactions) keep.set(it.interaction.id, Object.assign(S.items.get(it.interaction.id) || {}, it));
+  S.items = keep;
+  if (!S.items.has(S.selected)) S.selected = S.items.size ? S.items.keys().next().value : 0;
+  render();
+}
+
+function withDeadline(o) {
+  o.deadline = Date.now() + (o.countdown_ms || 0);
+  return o;
+}
+
+function onOffer(o) { S.offers.set(o.interaction.id, withDeadline(o)); render(); }
+
+function onWithdrawn(d) {
+  if (S.offers.delete(d.interaction_id)) { toast(t("offer.withdrawn")); render(); }
+}
+
+function onInteraction(u) {
+  S.offers.delete(u.interaction_id);
+  const it = S.items.get(u.interaction_id);
+  if (it) {
+    it.interaction.state = u.state;
+    if (u.state === "done" && it.wrapped) S.items.delete(u.interaction_id);
+    if (u.state === "transferred" || u.state === "abandoned") S.items.delete(u.interaction_id);
+  } else if (u.state === "connected" || u.state === "wrapup") {
+    S.sock.request("sync").then(onSync).catch(() => {});
+  }
+  render();
+}
+
+function onMessage(d) {
+  const it = S.items.get(d.interaction_id) || S.offers.get(d.interaction_id);
+  if (!it || !d.message) return;
+  const msgs = it.pop.messages;
+  const i = msgs.findIndex(m => m.id === d.message.id);
+  if (i >= 0) msgs[i] = d.message; else msgs.push(d.message);
+  S.typing.delete(d.interaction_id);
+  if (d.interaction_id === S.selected) renderConversation();
+}
+
+function onTyping(d) {
+  if (d.typing) S.typing.set(d.interaction_id, Date.now()); else S.typing.delete(d.interaction_id);
+  if (d.interaction_id === S.selected) renderConversation();
+}
+
+function onCall(d) {
+  const it = S.items.get(d.interaction_id);
+  if (it) { it.call = d.state; renderCall(); }
+}
+
+async function accept(id) {
+  try {
+    await S.sock.request("accept", { interaction_id: id });
+    const o = S.offers.get(id);
+    S.offers.delete(id);
+    if (o) { o.interaction.state = "connected"; S.items.set(id, o); }
+    S.selected = id;
+    render();
+  } catch (e) { toast(errText(e), true); }
+}
+
+async function decline(id) {
+  try { await S.sock.request("decline", { interaction_id: id }); S.offers.delete(id); render(); } catch (e) { toast(errText(e), true); }
+}
+
+function tierChip(tier) { return el("span", { class: "tier tier-" + tier }, t("tier." + tier)); }
+
+function who(x) {
+  const c = x.pop && x.pop.customer && x.pop.customer.customer;
+  if (c) return LANG === "zh" && c.name_zh ? c.name_zh : c.name;
+  return x.interaction.from || t("pop.unidentified");
+}
+
+function render() {
+  renderOffers();
+  renderWork();
+  renderPop();
+  renderConversation();
+  renderCall();
+  renderTransfer();
+  renderWrapUp();
+}
+
+function renderOffers() {
+  const box = document.getElementById("offers");
+  box.replaceChildren();
+  if (!S.offers.size) { box.append(el("p", { class: "empty" }, t("offers.none"))); return; }
+  for (const o of S.offers.values()) {
+    const i = o.interaction;
+    const rm = o.pop && o.pop.customer && o.pop.customer.rm;
+    box.append(el("div", { class: "offer", id: "offer-" + i.id, "data-tier": i.tier },
+      el("div", { class: "row" }, el("b", {}, who(o)), tierChip(i.tier)),
+      el("div", { class: "row" }, el("span", {}, t("channel." + i.channel) + " · " + i.queue),
+        el("span", { class: "countdown", "data-deadline": o.deadline }, "")),
+      rm ? el("div", { class: "rm" }, t("pop.rm") + ": ", el("b", { class: "rm-name" }, rm.name)) : null,
+      el("div", { class: "actions" },
+        el("button", { class: "ok accept", onclick: () => accept(i.id) }, t("offer.accept")),
+        el("button", { class: "bad decline", onclick: () => decline(i.id) }, t("offer.decline")))));
+  }
+  renderCountdowns();
+}
+
+function renderCountdowns() {
+  document.querySelectorAll(".countdown[data-deadline]").forEach(e => {
+    const left = Math.max(0, Math.ceil((Number(e.dataset.deadline) - Date.now()) / 1000));
+    e.textContent = left + " " + t("offer.seconds");
+  });
+}
+
+function renderWork() {
+  const box = document.getElementById("work");
+  box.replaceChildren();
+  if (!S.items.size) { box.append(el("p", { class: "empty" }, t("work.none"))); return; }
+  for (const it of S.items.values()) {
+    const i = it.interaction;
+    box.append(el("div", { class: "item" + (i.id === S.selected ? " sel" : ""), id: "item-" + i.id, onclick: () => { S.selected = i.id; render(); } },
+      el("div", { class: "row" }, el("b", {}, who(it)), tierChip(i.tier)),
+      el("div", { class: "row" }, el("span", {}, t("channel." + i.channel)), el("span", { class: "chip state" }, t("istate." + i.state)))));
+  }
+}
+
+function current() { return S.items.get(S.selected) || null; }

@@ -1,0 +1,111 @@
+// panels.js: the conversation, call controls, transfer and wrap-up panels
+// of the selected interaction.
+"use strict";
+
+function renderConversation() {
+  const box = document.getElementById("conversation");
+  const it = current();
+  box.replaceChildren(el("h2", {}, t("conv.title")));
+  if (!it || it.interaction.channel === "voice") { box.hidden = !it ? false : true; if (!it) box.append(el("p", { class: "empty" }, t("work.none"))); return; }
+  box.hidden = false;
+  const msgs = el("div", { class: "msgs", id: "msgs" });
+  const list = it.pop ? it.pop.messages : [];
+  if (!list.length) msgs.append(el("p", { class: "empty" }, t("conv.none")));
+  for (const m of list) msgs.append(el("div", { class: "msg " + m.direction, "data-id": m.id }, m.body, el("small", {}, fmtTime(m.at) + (m.status ? " · " + m.status : ""))));
+  const typing = el("div", { class: "typing" }, S.typing.has(it.interaction.id) ? t("conv.typing") : "");
+  const connected = it.interaction.state === "connected";
+  const input = el("input", { id: "reply", placeholder: t("conv.placeholder"), disabled: !connected });
+  let typingSent = 0;
+  input.addEventListener("input", () => {
+    if (Date.now() - typingSent > 3000) { typingSent = Date.now(); S.sock.request("typing", { interaction_id: it.interaction.id, typing: true }).catch(() => {}); }
+  });
+  const send = async ev => {
+    ev.preventDefault();
+    const body = input.value.trim();
+    if (!body) return;
+    const client_msg_id = "m" + Date.now() + Math.random().toString(36).slice(2, 8);
+    try {
+      const m = await S.sock.request("send", { interaction_id: it.interaction.id, body, client_msg_id });
+      input.value = "";
+      onMessage({ interaction_id: it.interaction.id, message: m });
+    } catch (e) { toast(errText(e), true); }
+  };
+  box.append(msgs, typing, el("form", { class: "compose", onsubmit: send }, input, el("button", { class: "primary", id: "send", disabled: !connected }, t("conv.send"))),
+    connected ? el("p", {}, el("button", { class: "bad", id: "end", onclick: () => endConversation(it) }, t("conv.end"))) : null);
+  msgs.scrollTop = msgs.scrollHeight;
+}
+
+async function endConversation(it) {
+  try { await S.sock.request("end", { interaction_id: it.interaction.id }); it.interaction.state = "wrapup"; render(); } catch (e) { toast(errText(e), true); }
+}
+
+function renderCall() {
+  const box = document.getElementById("call");
+  const it = current();
+  if (!it || it.interaction.channel !== "voice" || !["connected", "held"].includes(it.interaction.state)) { box.hidden = true; return; }
+  box.hidden = false;
+  const held = it.call === "held";
+  const toggle = async () => {
+    try { const r = await S.sock.request(held ? "resume" : "hold", { interaction_id: it.interaction.id }); it.call = r.state; renderCall(); } catch (e) { toast(errText(e), true); }
+  };
+  box.replaceChildren(el("h2", {}, t("call.title")),
+    el("p", {}, el("span", { class: "chip " + (held ? "warn" : "ok") }, held ? t("call.held") : t("call.connected")), " ", el("span", { class: "empty" }, t("call.sim"))),
+    el("div", { class: "row2" },
+      el("button", { onclick: toggle, id: "hold" }, held ? t("call.resume") : t("call.hold")),
+      el("button", { class: "bad", id: "hangup", onclick: () => endConversation(it) }, t("call.hangup"))));
+}
+
+function renderTransfer() {
+  const box = document.getElementById("transfer");
+  const it = current();
+  if (!it || it.interaction.state !== "connected") { box.hidden = true; return; }
+  box.hidden = false;
+  const queue = el("input", { name: "queue", placeholder: it.interaction.queue });
+  const agent = el("input", { name: "agent", type: "number", min: "1" });
+  const mode = el("select", { name: "mode" }, el("option", { value: "cold" }, t("transfer.cold")), el("option", { value: "warm" }, t("transfer.warm")));
+  const note = el("textarea", { name: "note" });
+  const submit = async ev => {
+    ev.preventDefault();
+    const data = { interaction_id: it.interaction.id, mode: mode.value, note: note.value };
+    if (agent.value) data.to_agent = Number(agent.value); else data.to_queue = queue.value;
+    try { await S.sock.request("transfer", data); S.items.delete(it.interaction.id); toast(t("transfer.done")); render(); } catch (e) { toast(errText(e), true); }
+  };
+  box.replaceChildren(el("h2", {}, t("transfer.title")), el("form", { onsubmit: submit },
+    el("div", { class: "row2" }, el("label", {}, t("transfer.queue"), queue), el("label", {}, t("transfer.agent"), agent)),
+    el("label", {}, "", mode), el("label", {}, t("transfer.note"), note),
+    el("button", { class: "primary" }, t("transfer.submit"))));
+}
+
+function renderWrapUp() {
+  const box = document.getElementById("wrapup");
+  const it = current();
+  if (!it || !["connected", "wrapup"].includes(it.interaction.state)) { box.hidden = true; return; }
+  if (box.dataset.for === String(it.interaction.id) && !box.hidden && box.dataset.lang === LANG) return; // keep what is being typed
+  box.hidden = false;
+  box.dataset.for = it.interaction.id;
+  box.dataset.lang = LANG;
+  const disp = el("select", { name: "disposition", id: "disposition", required: true },
+    el("option", { value: "" }, t("wrap.choose")), S.dispositions.map(d => el("option", { value: d }, t("disp." + d))));
+  const notes = el("textarea", { name: "notes", id: "notes" });
+  const due = el("input", { type: "datetime-local", name: "due", id: "followup-due" });
+  const fnote = el("input", { name: "fnote", id: "followup-note" });
+  const submit = async ev => {
+    ev.preventDefault();
+    const data = { interaction_id: it.interaction.id, disposition: disp.value, notes: notes.value };
+    if (due.value) data.follow_up = { due_at: new Date(due.value).toISOString(), note: fnote.value };
+    try {
+      await S.sock.request("wrapup", data);
+      it.wrapped = true;
+      S.items.delete(it.interaction.id);
+      box.dataset.for = "";
+      toast(t("wrap.done"));
+      render();
+    } catch (e) { toast(errText(e), true); }
+  };
+  box.replaceChildren(el("h2", {}, t("wrap.title")), el("form", { onsubmit: submit, id: "wrapup-form" },
+    el("label", {}, t("wrap.disposition"), disp), el("label", {}, t("wrap.notes"), notes),
+    el("h3", {}, t("wrap.followup")), el("div", { class: "row2" }, el("label", {}, t("wrap.due"), due), el("label", {}, t("wrap.followup.note"), fnote)),
+    el("button", { class: "primary", id: "wrapup-submit" }, t("wrap.submit"))));
+}
+
+startPage(start);

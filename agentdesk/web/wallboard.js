@@ -1,0 +1,121 @@
+// wallboard.js: the supervisors' live view. The server pushes a whole
+// "wallboard" frame at least every second and soon after every routing
+// change; the page only draws the latest one.
+"use strict";
+
+const W = { sock: null, board: null, editing: false };
+
+function startBoard(me) {
+  document.getElementById("me").textContent = me.name;
+  document.getElementById("app").hidden = false;
+  W.sock = new DeskSocket({
+    sync: d => { if (d.wallboard) draw(d.wallboard); },
+    wallboard: draw,
+    error: e => toast(errText(e), true),
+  }, status => {
+    const c = document.getElementById("conn");
+    c.className = "conn " + status;
+    c.textContent = t("conn." + status);
+  });
+  document.addEventListener("langchange", () => { if (W.board) draw(W.board, true); });
+}
+
+// draw renders a board; while a supervisor is using a control, the tables
+// with controls wait for the next frame so the control is not replaced.
+function draw(b, force) {
+  W.board = b;
+  document.getElementById("updated").textContent = new Date(b.at).toLocaleTimeString();
+  totals(b);
+  document.getElementById("queues").replaceChildren(queues(b.queues));
+  if (W.editing && !force) return;
+  document.getElementById("waiting").replaceChildren(waiting(b.waiting));
+  document.getElementById("agents").replaceChildren(agents(b.agents));
+}
+
+function totals(b) {
+  let waiting = 0, longest = 0, insl = 0, handled = 0;
+  for (const q of b.queues) {
+    waiting += q.waiting;
+    longest = Math.max(longest, q.longest_wait_ms);
+    insl += q.today.answered_in_sl;
+    handled += q.today.answered + q.today.abandoned;
+  }
+  const available = b.agents.filter(a => a.state === "available").length;
+  document.getElementById("t-waiting").textContent = waiting;
+  document.getElementById("t-longest").textContent = fmtDuration(longest);
+  document.getElementById("t-available").textContent = available;
+  document.getElementById("t-sl").textContent = handled ? Math.round(100 * insl / handled) + "%" : "—";
+}
+
+function pct(x, n) { return n ? Math.round(100 * x) + "%" : "—"; }
+
+function queues(rows) {
+  const shown = rows.filter(q => q.waiting || q.today.offered || q.agents_available || q.agents_busy || q.agents_wrapup);
+  if (!shown.length) return el("p", { class: "empty" }, t("wb.none"));
+  return el("table", { id: "queue-table" },
+    el("thead", {}, el("tr", {}, [t("wb.queue"), t("wb.tier"), t("wb.waiting"), t("wb.longest"), t("wb.sl"), t("wb.answered"), t("wb.abandoned"),
+      t("wb.available"), t("wb.busy"), t("wb.wrapup")].map((h, i) => el("th", { class: i > 1 ? "num" : "" }, h)))),
+    el("tbody", {}, shown.map(q => {
+      const n = q.today.answered + q.today.abandoned;
+      return el("tr", { "data-queue": q.queue, "data-tier": q.tier },
+        el("td", {}, q.queue), el("td", {}, el("span", { class: "tier tier-" + q.tier }, t("tier." + q.tier))),
+        el("td", { class: "num waiting" }, String(q.waiting)), el("td", { class: "num" }, fmtDuration(q.longest_wait_ms)),
+        el("td", { class: "num " + (n && q.today.service_level < 0.8 ? "sl-bad" : "sl-good") }, pct(q.today.service_level, n)),
+        el("td", { class: "num answered" }, String(q.today.answered)), el("td", { class: "num" }, String(q.today.abandoned)),
+        el("td", { class: "num" }, String(q.agents_available)), el("td", { class: "num" }, String(q.agents_busy)), el("td", { class: "num" }, String(q.agents_wrapup)));
+    })));
+}
+
+function guard(node) {
+  node.addEventListener("focusin", () => { W.editing = true; });
+  node.addEventListener("focusout", () => { W.editing = false; });
+  return node;
+}
+
+function agents(rows) {
+  if (!rows.length) return el("p", { class: "empty" }, t("wb.none"));
+  rows.sort((a, b) => a.agent_id - b.agent_id);
+  return el("table", { id: "agent-table" },
+    el("thead", {}, el("tr", {}, [t("wb.agent"), t("wb.state"), t("wb.since"), t("wb.load"), t("wb.force")].map(h => el("th", {}, h)))),
+    el("tbody", {}, rows.map(a => {
+      const st = el("select", {}, ["available", "break", "offline"].map(s => el("option", { value: s, selected: s === a.state }, t("state." + s))));
+      const load = Object.entries(a.load || {}).filter(([, n]) => n).map(([ch, n]) => t("channel." + ch) + " " + n).join(", ");
+      const held = Object.values(a.interactions || {});
+      const label = held.length ? t("istate." + held[0]) : t("state." + a.state) + (a.reason ? " (" + t("break." + a.reason) + ")" : "");
+      return el("tr", { "data-agent": a.agent_id },
+        el("td", {}, a.name || ("#" + a.agent_id)), el("td", { class: "st-" + a.state }, label),
+        el("td", {}, new Date(a.since).toLocaleTimeString()), el("td", {}, load || "—"),
+        el("td", {}, guard(el("span", { class: "inline" }, st, el("button", { onclick: () => force(a.agent_id, st.value) }, t("wb.apply"))))));
+    })));
+}
+
+async function force(agentID, state) {
+  try {
+    await W.sock.request("force_state", { agent_id: agentID, state, reason: state === "break" ? "supervisor" : "" });
+    toast(t("ok"));
+  } catch (e) { toast(errText(e), true); }
+  W.editing = false;
+}
+
+function waiting(rows) {
+  if (!rows.length) return el("p", { class: "empty" }, t("wb.none"));
+  return el("table", { id: "waiting-table" },
+    el("thead", {}, el("tr", {}, ["#", t("wb.queue"), t("wb.tier"), "", t("wb.wait"), t("wb.move")].map(h => el("th", {}, h)))),
+    el("tbody", {}, rows.map(w => {
+      const q = el("input", { placeholder: t("wb.move.queue"), size: 8 });
+      const a = el("input", { placeholder: t("wb.move.agent"), size: 5, type: "number", min: "1" });
+      return el("tr", { "data-interaction": w.interaction_id },
+        el("td", {}, String(w.interaction_id)), el("td", {}, w.queue), el("td", {}, el("span", { class: "tier tier-" + w.tier }, t("tier." + w.tier))),
+        el("td", {}, t("channel." + w.channel)), el("td", { class: "num" }, fmtDuration(w.wait_ms)),
+        el("td", {}, guard(el("span", { class: "inline" }, q, a, el("button", { onclick: () => move(w.interaction_id, q.value, a.value) }, t("wb.move"))))));
+    })));
+}
+
+async function move(id, queue, agent) {
+  const data = { interaction_id: id };
+  if (agent) data.to_agent = Number(agent); else data.to_queue = queue;
+  try { await W.sock.request("move", data); toast(t("ok")); } catch (e) { toast(errText(e), true); }
+  W.editing = false;
+}
+
+startPage(startBoard);
