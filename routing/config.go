@@ -60,6 +60,9 @@ type Config struct {
 	Queues []Queue        // added to (and, by name, overriding) the queues table
 	Agents []AgentProfile // agent profiles when there is no pool
 
+	// SweepEvery is how often Run sweeps timers; default 250 ms.
+	SweepEvery time.Duration
+
 	// ScanWaiting and ScanAgents bound how many waiting interactions and free
 	// agents one match looks at; defaults 32 and 64.
 	ScanWaiting, ScanAgents int
@@ -124,6 +127,9 @@ func (c Config) withDefaults() (Config, error) {
 		qs[i] = q
 	}
 	c.Queues = qs
+	if c.SweepEvery <= 0 {
+		c.SweepEvery = 250 * time.Millisecond
+	}
 	if c.ScanWaiting <= 0 {
 		c.ScanWaiting = 32
 	}

@@ -9,16 +9,12 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// sweepEvery is how often Run expires offers, ends wrap-ups, applies
-// overflows and checks that Redis still holds the routing state.
-const sweepEvery = 250 * time.Millisecond
-
-// Run keeps routing going until ctx ends: it rebuilds Redis from Postgres
+// Run keeps routing going until ctx ends: every Config.SweepEvery it rebuilds Redis from Postgres
 // when the state is missing (at the first start, or after Redis lost its
 // data), and sweeps timers. It is safe, and intended, to run on every
 // server process at once. It returns nil when ctx is cancelled.
 func (e *Engine) Run(ctx context.Context) error {
-	t := time.NewTicker(sweepEvery)
+	t := time.NewTicker(e.cfg.SweepEvery)
 	defer t.Stop()
 	for {
 		if err := e.Sweep(ctx); err != nil && ctx.Err() == nil {

@@ -1,0 +1,78 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"switchboard"
+	"switchboard/internal/testenv"
+)
+
+// seedAgents inserts n agents who serve every tier, with default capacity.
+func seedAgents(t testing.TB, pool *pgxpool.Pool, n int, skills ...string) []int64 {
+	t.Helper()
+	var ids []int64
+	for i := 0; i < n; i++ {
+		var id int64
+		err := pool.QueryRow(context.Background(), `INSERT INTO agents (username, name, password_hash, role, skills, tiers)
+			VALUES ($1, $1, 'x', 'agent', $2, '{private,vip,standard,mass}') RETURNING id`,
+			fmt.Sprintf("agent%d", i), skills).Scan(&id)
+		must(t, err)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// seedInteractions inserts n new interactions, as a channel would, spread
+// over channels and tiers.
+func seedInteractions(t testing.TB, pool *pgxpool.Pool, n int) []Task {
+	t.Helper()
+	chans := []switchboard.Channel{switchboard.ChannelVoice, switchboard.ChannelChat, switchboard.ChannelSMS}
+	var out []Task
+	for i := 0; i < n; i++ {
+		tk := Task{Channel: chans[i%3], Queue: "general", Tier: switchboard.ValueTiers[i%4]}
+		err := pool.QueryRow(context.Background(), `INSERT INTO interactions (channel, state, queue, tier)
+			VALUES ($1, 'queued', $2, $3) RETURNING id`, tk.Channel, tk.Queue, tk.Tier).Scan(&tk.InteractionID)
+		must(t, err)
+		out = append(out, tk)
+	}
+	return out
+}
+
+// pgEngines starts n engines on one Postgres and one Redis prefix, each with
+// its own Redis client and its own Run loop.
+func pgEngines(t testing.TB, ctx context.Context, pool *pgxpool.Pool, prefix string, n int, cfg Config) []*Engine {
+	t.Helper()
+	cfg.Prefix = prefix
+	cfg.Queues = []Queue{{Name: "general"}}
+	var out []*Engine
+	for i := 0; i < n; i++ {
+		rdb, err := testenv.OpenRedis(testenv.RedisURL())
+		must(t, err)
+		t.Cleanup(func() { rdb.Close() })
+		e, err := New(cfg, rdb, pool, nil, time.Now)
+		must(t, err)
+		go e.Run(ctx)
+		out = append(out, e)
+	}
+	return out
+}
+
+// snapshot reads every task and agent in one transaction.
+func snapshot(ctx context.Context, rdb *redis.Client, k keys) (map[string]string, map[string]string, error) {
+	var tasks, agents *redis.MapStringStringCmd
+	_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		tasks = p.HGetAll(ctx, k.key("task"))
+		agents = p.HGetAll(ctx, k.key("agent"))
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return tasks.Val(), agents.Val(), nil
+}
