@@ -1,0 +1,149 @@
+package campaigns
+
+import (
+	"strings"
+	"time"
+
+	"switchboard"
+)
+
+// State is where a campaign is in its life:
+// draft → scheduled → running ⇄ paused → completed, or cancelled from any
+// state before completed.
+type State string
+
+const (
+	Draft     State = "draft"
+	Scheduled State = "scheduled"
+	Running   State = "running"
+	Paused    State = "paused"
+	Completed State = "completed"
+	Cancelled State = "cancelled"
+)
+
+// transitions lists the states a campaign may move to from each state.
+var transitions = map[State][]State{
+	Draft:     {Scheduled, Cancelled},
+	Scheduled: {Running, Paused, Cancelled, Draft},
+	Running:   {Paused, Completed, Cancelled},
+	Paused:    {Running, Completed, Cancelled},
+}
+
+// CanMove reports whether a campaign in s may move to to.
+func (s State) CanMove(to State) bool {
+	for _, t := range transitions[s] {
+		if t == to {
+			return true
+		}
+	}
+	return false
+}
+
+// DialMode is how a voice campaign paces its calls.
+type DialMode string
+
+const (
+	// Preview gives the agent the contact and its screen pop first; the
+	// agent chooses to dial.
+	Preview DialMode = "preview"
+	// Progressive places one call per free campaign agent.
+	Progressive DialMode = "progressive"
+	// Predictive places more calls than free agents, from the observed
+	// answer rate and handle time, held under the abandon cap.
+	Predictive DialMode = "predictive"
+)
+
+// Campaign is one outbound run.
+type Campaign struct {
+	ID        int64               `json:"id"`
+	Name      string              `json:"name"`
+	Channel   switchboard.Channel `json:"channel"`
+	State     State               `json:"state"`
+	Audience  Audience            `json:"audience"`
+	Script    string              `json:"script,omitempty"`   // what the agent says, with {placeholders}
+	Template  string              `json:"template,omitempty"` // the SMS, with {placeholders}
+	DialMode  DialMode            `json:"dial_mode,omitempty"`
+	Queue     string              `json:"queue,omitempty"`     // where answered calls wait for an agent
+	AgentIDs  []int64             `json:"agent_ids,omitempty"` // the campaign's agents
+	StartsAt  time.Time           `json:"starts_at"`
+	EndsAt    time.Time           `json:"ends_at"`
+	Window    Window              `json:"window"`
+	Rules     Rules               `json:"rules"`
+	CallerID  string              `json:"caller_id,omitempty"`
+	CreatedBy int64               `json:"created_by,omitempty"`
+	CreatedAt time.Time           `json:"created_at"`
+	UpdatedAt time.Time           `json:"updated_at"`
+}
+
+// Rules are the retry, attempt and pacing rules of a campaign.
+type Rules struct {
+	MaxAttempts   int           `json:"max_attempts"`
+	RetryNoAnswer time.Duration `json:"retry_no_answer"`
+	RetryBusy     time.Duration `json:"retry_busy"`
+	RetryMachine  time.Duration `json:"retry_machine"`
+	MachineAction string        `json:"machine_action"` // retry or voicemail
+	Voicemail     string        `json:"voicemail,omitempty"`
+	AbandonCap    float64       `json:"abandon_cap"`
+	SMSPerMinute  int           `json:"sms_per_minute"`
+}
+
+// DefaultRules are a bank's usual outbound rules: three attempts, an
+// abandon cap of 3 %.
+func DefaultRules() Rules {
+	return Rules{MaxAttempts: 3, RetryNoAnswer: 4 * time.Hour, RetryBusy: 30 * time.Minute,
+		RetryMachine: 24 * time.Hour, MachineAction: "retry", AbandonCap: 0.03, SMSPerMinute: 600}
+}
+
+// Validate returns ErrInvalid naming the first thing wrong with c.
+func (c *Campaign) Validate() error {
+	c.Name = strings.TrimSpace(c.Name)
+	switch {
+	case c.Name == "" || len(c.Name) > 200:
+		return invalid("a campaign needs a name of 1 to 200 characters")
+	case c.Channel != switchboard.ChannelVoice && c.Channel != switchboard.ChannelSMS:
+		return invalid("channel must be voice or sms, not %q", c.Channel)
+	case c.Channel == switchboard.ChannelSMS && strings.TrimSpace(c.Template) == "":
+		return invalid("an SMS campaign needs a message template")
+	case c.Channel == switchboard.ChannelVoice && c.DialMode != Preview && c.DialMode != Progressive && c.DialMode != Predictive:
+		return invalid("dial mode must be preview, progressive or predictive, not %q", c.DialMode)
+	case c.Channel == switchboard.ChannelVoice && len(c.AgentIDs) == 0 && c.Queue == "":
+		return invalid("a voice campaign needs agents or a queue")
+	case c.StartsAt.IsZero() || !c.EndsAt.After(c.StartsAt):
+		return invalid("a campaign needs a start and an end after it")
+	}
+	if err := validTemplate(c.Template); err != nil {
+		return err
+	}
+	if err := validTemplate(c.Script); err != nil {
+		return err
+	}
+	if err := c.Window.validate(); err != nil {
+		return err
+	}
+	if err := c.Rules.validate(); err != nil {
+		return err
+	}
+	return c.Audience.validate()
+}
+
+func (r Rules) validate() error {
+	switch {
+	case r.MaxAttempts < 1 || r.MaxAttempts > 20:
+		return invalid("max attempts must be 1 to 20")
+	case r.RetryNoAnswer < time.Minute || r.RetryBusy < time.Minute || r.RetryMachine < time.Minute:
+		return invalid("retry delays must be at least a minute")
+	case r.MachineAction != "retry" && r.MachineAction != "voicemail":
+		return invalid("machine action must be retry or voicemail")
+	case r.MachineAction == "voicemail" && strings.TrimSpace(r.Voicemail) == "":
+		return invalid("a voicemail action needs the voicemail text")
+	case r.AbandonCap <= 0 || r.AbandonCap >= 0.2:
+		return invalid("abandon cap must be above 0 and under 0.2")
+	case r.SMSPerMinute < 1 || r.SMSPerMinute > 100000:
+		return invalid("SMS send rate must be 1 to 100000 a minute")
+	}
+	return nil
+}
+
+func invalid(format string, args ...any) error {
+	return switchboard.Errorf(switchboard.ErrInvalid, format, args...)
+}

@@ -1,0 +1,117 @@
+package campaigns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Claim is a contact taken by one dialer, with its live attempt recorded.
+type Claim struct {
+	AttemptID  int64
+	ContactID  int64
+	CustomerID int64
+	Phone      string
+	Attempt    int // this attempt's number, from 1
+}
+
+// claimNext takes the next due contact of campaign c, runs the gates and
+// records the outcome, all in one transaction: a live attempt when the
+// contact may be made (returned), or a skip with its reason. It returns
+// ok=false when no contact is due. Contacts locked by another dialer are
+// skipped over (FOR UPDATE SKIP LOCKED), so dialers never wait on each
+// other and never take the same contact.
+//
+// With previewAgent set, a contact the gates allow is not dialled but
+// reserved for that agent as a preview task in the agent's desk; the agent
+// dials it (DialTask), and the gates run again then.
+func (s *Store) claimNext(ctx context.Context, g Gate, node string, c *Campaign, previewAgent int64) (cl Claim, r Reason, ok bool, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		var attempts int
+		err := tx.QueryRow(ctx, `SELECT id, customer_id, phone, attempts FROM campaign_contacts
+			WHERE campaign_id = $1 AND state = 'pending' AND next_at <= $2
+			ORDER BY next_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`, c.ID, now).
+			Scan(&cl.ContactID, &cl.CustomerID, &cl.Phone, &attempts)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ok = true
+		req := Request{CustomerID: cl.CustomerID, Phone: cl.Phone, Channel: c.Channel, Marketing: true, Campaign: c, Attempts: attempts}
+		var next time.Time
+		if r, next, err = g.check(ctx, tx, now, req); err != nil {
+			return err
+		}
+		if r == ReasonNone && previewAgent != 0 {
+			return reservePreview(ctx, tx, now, c, cl, previewAgent)
+		}
+		if r == ReasonNone {
+			cl.Attempt = attempts + 1
+			cl.AttemptID, r, next, err = startAttempt(ctx, tx, now, node, c, cl)
+			if err != nil || r == ReasonNone {
+				return err
+			}
+		}
+		return skip(ctx, tx, now, node, c, cl, r, next)
+	})
+	if err != nil {
+		return Claim{}, "", false, fmt.Errorf("campaigns: claim in campaign %d: %w", c.ID, err)
+	}
+	return cl, r, ok, nil
+}
+
+// startAttempt records a live attempt and moves the contact to dialing. The
+// unique index on live attempts per customer refuses a second concurrent
+// one, from any process: that is a skip, in_progress.
+func startAttempt(ctx context.Context, tx pgx.Tx, now time.Time, node string, c *Campaign, cl Claim) (int64, Reason, time.Time, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO outreach_attempts (campaign_id, contact_id, customer_id, phone, channel,
+			marketing, at, result, live, node)
+		VALUES ($1, $2, $3, $4, $5, true, $6, 'dialing', true, $7)
+		ON CONFLICT (customer_id) WHERE live DO NOTHING RETURNING id`,
+		c.ID, cl.ContactID, cl.CustomerID, cl.Phone, c.Channel, now, node).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ReasonInProgress, now.Add(10 * time.Minute), nil
+	}
+	if err != nil {
+		return 0, "", time.Time{}, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE campaign_contacts SET state = 'dialing', attempts = attempts + 1, updated_at = $2
+		WHERE id = $1`, cl.ContactID, now)
+	return id, ReasonNone, time.Time{}, err
+}
+
+// skip records why a contact was not made and when to look at it again;
+// with no such time the contact is finished with the reason as its outcome.
+func skip(ctx context.Context, tx pgx.Tx, now time.Time, node string, c *Campaign, cl Claim, r Reason, next time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO outreach_attempts (campaign_id, contact_id, customer_id, phone, channel,
+			marketing, at, result, reason, node)
+		VALUES ($1, $2, $3, $4, $5, true, $6, 'skipped', $7, $8)`,
+		c.ID, cl.ContactID, cl.CustomerID, cl.Phone, c.Channel, now, r, node)
+	if err != nil {
+		return err
+	}
+	if next.IsZero() {
+		_, err = tx.Exec(ctx, `UPDATE campaign_contacts SET state = 'failed', outcome = $2, updated_at = $3
+			WHERE id = $1`, cl.ContactID, r, now)
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE campaign_contacts SET next_at = $2, updated_at = $3 WHERE id = $1`, cl.ContactID, next, now)
+	return err
+}
+
+// reservePreview gives the contact to agent as a preview task, due now.
+func reservePreview(ctx context.Context, tx pgx.Tx, now time.Time, c *Campaign, cl Claim, agent int64) error {
+	_, err := tx.Exec(ctx, `UPDATE campaign_contacts SET state = 'offered', updated_at = $2 WHERE id = $1`, cl.ContactID, now)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO outbound_tasks (kind, agent_id, customer_id, campaign_id, contact_id, title, due_at, created_at)
+		VALUES ('preview_call', $1, $2, $3, $4, $5, $6, $6)`, agent, cl.CustomerID, c.ID, cl.ContactID, c.Name, now)
+	return err
+}

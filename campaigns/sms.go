@@ -1,0 +1,167 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	api "github.com/twilio/twilio-go/rest/api/v2010"
+
+	"switchboard"
+	"switchboard/channels"
+)
+
+// textCampaign sends c's next texts, as many as its send rate allows since
+// the last batch (from any process), each past the gates.
+func (d *Dialer) textCampaign(ctx context.Context, c *Campaign) (int, error) {
+	budget, err := d.store.takeSMSBudget(ctx, c, d.cfg.Decisions)
+	if err != nil || budget == 0 {
+		return 0, err
+	}
+	decided, sent := 0, 0
+	for sent < budget && decided < d.cfg.Decisions {
+		cl, r, ok, err := d.store.claimNext(ctx, d.cfg.Gate, d.cfg.Node, c, 0)
+		if err != nil || !ok {
+			break
+		}
+		decided++
+		if r != ReasonNone {
+			continue
+		}
+		sent++
+		if err = d.text(ctx, c, cl); err != nil {
+			break
+		}
+	}
+	if rerr := d.store.returnSMSBudget(ctx, c, budget-sent); err == nil {
+		err = rerr
+	}
+	return decided, err
+}
+
+// takeSMSBudget returns how many texts c may send now, at most max, and
+// moves the campaign's send clock past them. At most one second of unused
+// rate carries over, so a paused campaign does not burst when resumed.
+func (s *Store) takeSMSBudget(ctx context.Context, c *Campaign, max int) (int, error) {
+	interval := time.Minute / time.Duration(c.Rules.SMSPerMinute)
+	n := 0
+	err := s.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		var next *time.Time
+		if err := tx.QueryRow(ctx, `SELECT sms_next_at FROM campaigns WHERE id = $1 FOR UPDATE`, c.ID).Scan(&next); err != nil {
+			return err
+		}
+		base := now.Add(-time.Second)
+		if next != nil && next.After(base) {
+			base = *next
+		}
+		if now.Before(base) {
+			return nil
+		}
+		n = min(max, int(now.Sub(base)/interval)+1)
+		_, err := tx.Exec(ctx, `UPDATE campaigns SET sms_next_at = $2 WHERE id = $1`, c.ID, base.Add(time.Duration(n)*interval))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("campaigns: SMS budget of %d: %w", c.ID, err)
+	}
+	return n, nil
+}
+
+func (s *Store) returnSMSBudget(ctx context.Context, c *Campaign, unused int) error {
+	if unused <= 0 {
+		return nil
+	}
+	back := float64(unused) * 60 / float64(c.Rules.SMSPerMinute)
+	_, err := s.pool.Exec(ctx, `UPDATE campaigns SET sms_next_at = sms_next_at - make_interval(secs => $2) WHERE id = $1`, c.ID, back)
+	return err
+}
+
+// text sends claimed contact cl its personalised message and records it as
+// an outbound SMS interaction with the message, so the text shows in the
+// customer's timeline; Twilio's status callbacks track delivery.
+func (d *Dialer) text(ctx context.Context, c *Campaign, cl Claim) error {
+	fields, err := d.store.fields(ctx, cl.CustomerID)
+	if err != nil {
+		return d.store.endAttempt(ctx, cl.AttemptID, "failed", err.Error())
+	}
+	body := Render(c.Template, fields)
+	from := c.CallerID
+	if from == "" {
+		from = d.cfg.CallerID
+	}
+	p := &api.CreateMessageParams{}
+	p.SetTo(cl.Phone).SetFrom(from).SetBody(body).
+		SetStatusCallback(fmt.Sprintf("%s/campaigns/twilio/sms-status?attempt=%d", d.cfg.PublicURL, cl.AttemptID))
+	m, err := d.twilio.Api.CreateMessage(p)
+	if err != nil || m.Sid == nil {
+		d.log.Warn("dialer: text refused", "attempt", cl.AttemptID, "err", err)
+		return d.store.endAttempt(ctx, cl.AttemptID, "failed", fmt.Sprint(err))
+	}
+	return d.store.recordText(ctx, c, cl, from, body, *m.Sid)
+}
+
+func (s *Store) recordText(ctx context.Context, c *Campaign, cl Claim, from, body, sid string) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		in := &switchboard.Interaction{Channel: switchboard.ChannelSMS, Direction: switchboard.Outbound,
+			State: switchboard.StateDone, CustomerID: cl.CustomerID, From: cl.Phone, To: from}
+		data := map[string]any{"campaign_id": c.ID, "attempt_id": cl.AttemptID}
+		if err := channels.CreateInteraction(ctx, tx, now, in, "", data); err != nil {
+			return err
+		}
+		msg := &channels.Message{InteractionID: in.ID, Direction: switchboard.Outbound, Body: body, ProviderSID: sid, Status: "queued"}
+		if _, err := channels.InsertMessage(ctx, tx, now, msg); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE interactions SET ended_at = $2, end_reason = 'campaign_sms' WHERE id = $1`, in.ID, now)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE outreach_attempts SET provider_sid = $2, interaction_id = $3 WHERE id = $1`,
+			cl.AttemptID, sid, in.ID)
+		if err != nil {
+			return err
+		}
+		a, err := lockAttempt(ctx, tx, cl.AttemptID)
+		if err != nil {
+			return err
+		}
+		return closeAttempt(ctx, tx, now, a, "sent", "")
+	})
+	if err != nil {
+		return fmt.Errorf("campaigns: record text of attempt %d: %w", cl.AttemptID, err)
+	}
+	return nil
+}
+
+// SMSStatus records a delivery report for text attempt id: delivered,
+// undelivered or failed. Earlier states (queued, sent) change nothing.
+func (s *Store) SMSStatus(ctx context.Context, id int64, sid, status string) error {
+	result := map[string]string{"delivered": "delivered", "undelivered": "undelivered", "failed": "undelivered"}[status]
+	if result == "" {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE outreach_attempts SET result = $3, reason = $4
+		WHERE id = $1 AND provider_sid = $2 AND result IN ('sent', 'delivered', 'undelivered')`, id, sid, result, status)
+	if err != nil {
+		return fmt.Errorf("campaigns: SMS status of attempt %d: %w", id, err)
+	}
+	return nil
+}
+
+// fields are a customer's template fields.
+func (s *Store) fields(ctx context.Context, customerID int64) (map[string]string, error) {
+	var name, nameZH, tier, region, rm string
+	err := s.pool.QueryRow(ctx, `SELECT c.name, c.name_zh, c.value_tier, c.region, coalesce(a.name, '')
+		FROM customers c LEFT JOIN agents a ON a.id = c.rm_id WHERE c.id = $1`, customerID).
+		Scan(&name, &nameZH, &tier, &region, &rm)
+	if err != nil {
+		return nil, fmt.Errorf("customer %d: %w", customerID, err)
+	}
+	if nameZH != "" {
+		name = nameZH
+	}
+	first, _, _ := strings.Cut(name, " ")
+	return map[string]string{"name": name, "first_name": first, "tier": tier, "rm": rm, "region": region}, nil
+}
