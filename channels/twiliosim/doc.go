@@ -1,0 +1,20 @@
+// Package twiliosim is a local stand-in for Twilio: it serves the part of
+// the REST API Switchboard calls (Messages; Calls create and update;
+// Conferences and their Participants) under
+// /2010-04-01/Accounts/{AccountSid}/..., with Basic auth and Twilio's JSON
+// shapes and error bodies, and records every request it gets.
+//
+// It also plays the customers. A simulated caller dials the bank's number:
+// the simulator posts the voice webhook (form-encoded and signed with the
+// auth token, exactly as Twilio does), follows the TwiML it gets back (Say,
+// Play, Pause, Gather, Redirect, Dial with Conference, Enqueue, Hangup),
+// presses the digits of its script, waits, and hangs up when its patience
+// runs out or its conversation is over, sending the status callbacks Twilio
+// would. A simulated phone texts the bank and receives texts; Messages
+// created through the API are delivered to it with sent and delivered
+// status callbacks. Agent legs added to a conference with the Participants
+// API are answered at once, as a softphone would.
+//
+// Time is scaled by Config.Speed so tests run a call in milliseconds.
+// Trickle drives a steady flow of demo traffic.
+package twiliosim

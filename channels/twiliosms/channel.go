@@ -1,0 +1,108 @@
+package twiliosms
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/twilio/twilio-go"
+
+	"switchboard"
+	"switchboard/channels"
+	"switchboard/phone"
+	"switchboard/routing"
+)
+
+// Config is the SMS channel's settings.
+type Config struct {
+	PublicURL    string        // SWITCHBOARD_PUBLIC_URL: the base Twilio signs against and calls back
+	AuthToken    string        // TWILIO_AUTH_TOKEN
+	From         string        // TWILIO_FROM_NUMBER: the bank's number, E.164
+	Region       string        // default region for numbers without a country code; "CN" if empty
+	ThreadWindow time.Duration // how long a quiet thread stays open to new texts; 24 h if zero
+	Queue        string        // the routing queue of new threads; "general" if empty
+	HelpText     string        // the answer to HELP
+	OptOutText   string        // the confirmation of 退订 / TD (Twilio confirms STOP itself)
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Region == "" {
+		c.Region = "CN"
+	}
+	if c.ThreadWindow <= 0 {
+		c.ThreadWindow = 24 * time.Hour
+	}
+	if c.Queue == "" {
+		c.Queue = "general"
+	}
+	if c.HelpText == "" {
+		c.HelpText = "Switchboard Bank: reply with your question and an agent will text you back. Reply STOP or 退订 to opt out. 回复退订取消短信。"
+	}
+	if c.OptOutText == "" {
+		c.OptOutText = "您已退订本行短信服务。回复START可重新订阅。You have been unsubscribed; reply START to resubscribe."
+	}
+	if c.PublicURL == "" || c.AuthToken == "" {
+		return c, switchboard.Errorf(switchboard.ErrInvalid, "twiliosms: public URL and auth token are required")
+	}
+	if _, err := phone.Normalize(c.From, ""); err != nil {
+		return c, switchboard.Errorf(switchboard.ErrInvalid, "twiliosms: From %q must be an E.164 number", c.From)
+	}
+	return c, nil
+}
+
+// Channel is the SMS channel. It is safe for concurrent use.
+type Channel struct {
+	cfg    Config
+	store  *channels.Store
+	twilio *twilio.RestClient
+	router *routing.Engine
+	bus    *channels.Bus
+	log    *slog.Logger
+}
+
+// New returns the SMS channel. tw sends replies (channels.NewTwilioClient),
+// router routes new threads, bus carries customers' texts to the desk.
+func New(cfg Config, store *channels.Store, tw *twilio.RestClient, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Channel{cfg: cfg, store: store, twilio: tw, router: router, bus: bus, log: log}, nil
+}
+
+// Handler serves POST /channels/twilio/sms and /channels/twilio/sms/status,
+// each behind the Twilio signature check.
+func (c *Channel) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /channels/twilio/sms", c.handleInbound)
+	mux.HandleFunc("POST /channels/twilio/sms/status", c.handleStatus)
+	return channels.RequireTwilioSignature(c.cfg.AuthToken, c.cfg.PublicURL, c.log, mux)
+}
+
+// writeError answers Twilio: 400 for a request it should not retry, 503 for
+// a failure on our side (Twilio retries per its connection overrides).
+func (c *Channel) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, switchboard.ErrInvalid) {
+		c.log.Warn("sms webhook rejected", "path", r.URL.Path, "err", err)
+		http.Error(w, switchboard.ErrorMessage(err), http.StatusBadRequest)
+		return
+	}
+	c.log.Error("sms webhook failed", "path", r.URL.Path, "err", err)
+	http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+}
+
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return switchboard.Errorf(switchboard.ErrInvalid, "body is not a form")
+	}
+	return nil
+}
+
+func (c *Channel) statusCallback(messageID int64) string {
+	return fmt.Sprintf("%s/channels/twilio/sms/status?m=%d", c.cfg.PublicURL, messageID)
+}

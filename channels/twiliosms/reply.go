@@ -1,0 +1,131 @@
+package twiliosms
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	api "github.com/twilio/twilio-go/rest/api/v2010"
+
+	"switchboard"
+	"switchboard/channels"
+	"switchboard/pgdb"
+)
+
+// Reply texts body to the customer of an SMS interaction on behalf of the
+// agent serving it. The message is stored (status "sending") before Twilio
+// is asked, so a crash between the two leaves a record, not a silent send.
+// Errors: ErrNotFound for an unknown interaction; ErrInvalid for an empty or
+// over-long body or a non-SMS interaction; ErrForbidden when the agent does
+// not hold the interaction or the number has opted out (STOP, 退订);
+// ErrConflict when the interaction has ended; ErrUnavailable when Twilio
+// refuses or cannot be reached (the message is then marked failed).
+func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body string) (channels.Message, error) {
+	body = strings.TrimSpace(body)
+	if body == "" || !utf8.ValidString(body) || utf8.RuneCountInString(body) > maxBody {
+		return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "a reply is 1 to %d characters of text", maxBody)
+	}
+	var l channels.Live
+	m := channels.Message{InteractionID: interactionID, Direction: switchboard.Outbound, AgentID: agentID, Body: body, Status: "sending"}
+	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		var err error
+		if l, err = channels.LoadInteraction(ctx, tx, interactionID, true); err != nil {
+			return err
+		}
+		if err := c.checkReply(ctx, tx, l, agentID); err != nil {
+			return err
+		}
+		_, err = channels.InsertMessage(ctx, tx, now, &m)
+		return err
+	})
+	if err != nil {
+		return channels.Message{}, fmt.Errorf("twiliosms: reply to %d: %w", interactionID, err)
+	}
+	return c.send(ctx, l.From, m)
+}
+
+func (c *Channel) checkReply(ctx context.Context, tx pgx.Tx, l channels.Live, agentID int64) error {
+	if l.Channel != switchboard.ChannelSMS {
+		return switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s, not an SMS thread", l.ID, l.Channel)
+	}
+	if l.State.Terminal() {
+		return switchboard.Errorf(switchboard.ErrConflict, "interaction %d has ended", l.ID)
+	}
+	if err := channels.CheckAgent(ctx, tx, l, agentID); err != nil {
+		return err
+	}
+	return refuseOptedOut(ctx, tx, l.From)
+}
+
+// refuseOptedOut is the consent check every outbound text passes.
+func refuseOptedOut(ctx context.Context, q channels.Querier, to string) error {
+	out, err := channels.SMSOptedOut(ctx, q, to)
+	if err != nil {
+		return err
+	}
+	if out {
+		return switchboard.Errorf(switchboard.ErrForbidden, "%s has opted out of SMS (STOP / 退订); no text may be sent", to)
+	}
+	return nil
+}
+
+// send asks Twilio to deliver a stored message and records what it said.
+func (c *Channel) send(ctx context.Context, to string, m channels.Message) (channels.Message, error) {
+	p := &api.CreateMessageParams{}
+	p.SetTo(to).SetFrom(c.cfg.From).SetBody(m.Body).SetStatusCallback(c.statusCallback(m.ID))
+	res, sendErr := c.twilio.Api.CreateMessage(p)
+	status, sid := "failed", ""
+	if sendErr == nil && res.Sid != nil {
+		sid, status = *res.Sid, "queued"
+		if res.Status != nil {
+			status = *res.Status
+		}
+	}
+	if err := c.recordSent(ctx, m.ID, sid, status); err != nil {
+		return m, err
+	}
+	m.ProviderSID, m.Status = sid, status
+	if sendErr != nil {
+		c.log.Error("sms: send", "message", m.ID, "err", sendErr)
+		return m, switchboard.Errorf(switchboard.ErrUnavailable, "the text could not be sent; try again")
+	}
+	if err := c.bus.Publish(ctx, channels.Event{Kind: "message", InteractionID: m.InteractionID, Channel: switchboard.ChannelSMS, AgentID: m.AgentID, Message: &m}); err != nil {
+		c.log.Warn("sms: publish reply", "err", err)
+	}
+	return m, nil
+}
+
+// recordSent stores the provider's answer unless a status callback has
+// already moved the message further.
+func (c *Channel) recordSent(ctx context.Context, id int64, sid, status string) error {
+	_, err := c.store.Pool().Exec(ctx, `UPDATE messages SET provider_sid = COALESCE(provider_sid, NULLIF($2, '')),
+		status = CASE WHEN status IN ('sending', '') THEN $3 ELSE status END, status_at = $4 WHERE id = $1`,
+		id, sid, status, c.store.Now())
+	if err != nil {
+		return fmt.Errorf("twiliosms: record send of %d: %w", id, pgdb.FormatError(err))
+	}
+	return nil
+}
+
+// Send texts a number outside any conversation (a notice, a campaign step),
+// under the same consent rule as Reply: a number that opted out is refused
+// with ErrForbidden and nothing is sent.
+func (c *Channel) Send(ctx context.Context, to, body string) (string, error) {
+	if body == "" || utf8.RuneCountInString(body) > maxBody {
+		return "", switchboard.Errorf(switchboard.ErrInvalid, "a text is 1 to %d characters", maxBody)
+	}
+	if err := refuseOptedOut(ctx, c.store.Pool(), to); err != nil {
+		return "", err
+	}
+	p := &api.CreateMessageParams{}
+	p.SetTo(to).SetFrom(c.cfg.From).SetBody(body)
+	res, err := c.twilio.Api.CreateMessage(p)
+	if err != nil || res.Sid == nil {
+		c.log.Error("sms: send", "err", err)
+		return "", switchboard.Errorf(switchboard.ErrUnavailable, "the text could not be sent; try again")
+	}
+	return *res.Sid, nil
+}
