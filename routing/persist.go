@@ -3,10 +3,12 @@ package routing
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"switchboard"
 	"switchboard/pgdb"
@@ -30,43 +32,72 @@ func (e *Engine) recordQueued(ctx context.Context, w wireTask, data []byte) erro
 		if switchboard.State(state).Terminal() {
 			return switchboard.Errorf(switchboard.ErrConflict, "interaction %d has ended (%s)", w.ID, state)
 		}
+		// A retry of an enqueue Redis already routed leaves the row alone.
 		if _, err := tx.Exec(ctx, `UPDATE interactions SET state = 'queued', queue = $2, tier = $3, agent_id = NULL
-			WHERE id = $1`, w.ID, w.Q, w.T); err != nil {
+			WHERE id = $1 AND state NOT IN ('offered', 'connected', 'wrapup')`, w.ID, w.Q, w.T); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, w.ID, ms(w.A0), "queued", 0, data)
 	})
 }
 
-// persist records the events one script returned, in one transaction: each
-// interaction's row change with its event, each agent's presence with its
-// history row.
+// persist records the events one script returned, each in its own
+// transaction: the interaction's row change with its event row, or the
+// agent's presence with its history row. Redis has already decided, so the
+// record is written even if the caller has gone, and retried on deadlock.
 func (e *Engine) persist(ctx context.Context, evs []wireEvent) error {
 	if e.pool == nil || len(evs) == 0 {
 		return nil
 	}
-	return pgdb.InTx(ctx, e.pool, func(tx pgx.Tx) error {
-		for _, w := range evs {
-			if err := persistOne(ctx, tx, w); err != nil {
-				return fmt.Errorf("%s %d: %w", w.K, w.I, err)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, w := range evs {
+		var err error
+		for try := 0; try < 5; try++ {
+			err = pgdb.InTx(ctx, e.pool, func(tx pgx.Tx) error { return persistOne(ctx, tx, w) })
+			if !retryable(err) {
+				break
 			}
 		}
-		return nil
-	})
+		if err != nil {
+			return fmt.Errorf("%s %d: %w", w.K, w.I, err)
+		}
+	}
+	return nil
 }
 
-// rowChange is how each event kind changes the interactions row.
-var rowChange = map[string]string{
-	EventOffer:          `UPDATE interactions SET state = 'offered', agent_id = $2 WHERE id = $1`,
-	EventOfferWithdrawn: `UPDATE interactions SET state = 'queued', agent_id = NULL WHERE id = $1 AND state = 'offered'`,
-	EventAccepted:       `UPDATE interactions SET state = 'connected', agent_id = $2, answered_at = $3 WHERE id = $1`,
-	EventWrapUp:         `UPDATE interactions SET state = 'wrapup', ended_at = $3 WHERE id = $1`,
-	EventDone: `UPDATE interactions SET state = 'done', ended_at = COALESCE(ended_at, $3),
-		end_reason = CASE WHEN end_reason = '' THEN 'completed' ELSE end_reason END WHERE id = $1`,
-	EventAbandoned: `UPDATE interactions SET state = 'abandoned', agent_id = NULL, ended_at = $3, end_reason = $4
-		WHERE id = $1`,
-	EventTransferred: `UPDATE interactions SET state = 'queued', agent_id = NULL, queue = $4 WHERE id = $1`,
-	EventOverflowed:  `UPDATE interactions SET state = 'queued', agent_id = NULL, queue = $4 WHERE id = $1`,
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+// rowChange is how each event kind changes the interactions row: $1 is
+// the interaction, $2 the decision's number (an older decision than the
+// row's last changes nothing), then the parameters args picks.
+type rowChange struct {
+	set  string
+	args func(w wireEvent) []any
+}
+
+var (
+	argAgent = func(w wireEvent) []any { return []any{nullID(w.A)} }
+	argAt    = func(w wireEvent) []any { return []any{ms(w.At)} }
+	argQueue = func(w wireEvent) []any { return []any{w.Q} }
+	argNone  = func(w wireEvent) []any { return nil }
+)
+
+var rowChanges = map[string]rowChange{
+	EventOffer:          {`state = 'offered', agent_id = $3`, argAgent},
+	EventOfferWithdrawn: {`state = 'queued', agent_id = NULL`, argNone},
+	EventAccepted: {`state = 'connected', agent_id = $3, answered_at = $4`,
+		func(w wireEvent) []any { return []any{nullID(w.A), ms(w.At)} }},
+	EventWrapUp: {`state = 'wrapup', ended_at = $3`, argAt},
+	EventDone: {`state = 'done', ended_at = COALESCE(ended_at, $3),
+		end_reason = CASE WHEN end_reason = '' THEN 'completed' ELSE end_reason END`, argAt},
+	EventAbandoned: {`state = 'abandoned', agent_id = NULL, ended_at = $3, end_reason = $4`,
+		func(w wireEvent) []any { return []any{ms(w.At), w.R} }},
+	EventTransferred: {`state = 'queued', agent_id = NULL, queue = $3`, argQueue},
+	EventOverflowed:  {`state = 'queued', agent_id = NULL, queue = $3`, argQueue},
 }
 
 // eventKind is the interaction_events kind of each event.
@@ -75,17 +106,14 @@ var eventKind = map[string]string{EventOffer: "offered"}
 func persistOne(ctx context.Context, tx pgx.Tx, w wireEvent) error {
 	at := ms(w.At)
 	if w.K == EventAgentState {
-		return recordPresence(ctx, tx, w.A, w.S, w.R, at)
+		return recordPresence(ctx, tx, w, at)
 	}
-	q, ok := rowChange[w.K]
+	rc, ok := rowChanges[w.K]
 	if !ok {
 		return nil // 'queued' was recorded before Redis heard of it
 	}
-	arg4 := w.R
-	if w.K == EventTransferred || w.K == EventOverflowed {
-		arg4 = w.Q
-	}
-	if _, err := tx.Exec(ctx, q, w.I, nullID(w.A), at, arg4); err != nil {
+	sql := `UPDATE interactions SET routing_seq = $2, ` + rc.set + ` WHERE id = $1 AND routing_seq < $2`
+	if _, err := tx.Exec(ctx, sql, append([]any{w.I, w.V}, rc.args(w)...)...); err != nil {
 		return err
 	}
 	data, err := eventData(w)
@@ -102,10 +130,13 @@ func persistOne(ctx context.Context, tx pgx.Tx, w wireEvent) error {
 // eventData is what the event row keeps: the reason, the expiry, the queue,
 // and for transfers the whole task, which a rebuild restores.
 func eventData(w wireEvent) ([]byte, error) {
+	d := map[string]any{}
 	if len(w.D) > 0 {
-		return w.D, nil
+		if err := json.Unmarshal(w.D, &d); err != nil {
+			return nil, err
+		}
 	}
-	d := map[string]any{"queue": w.Q}
+	d["queue"], d["v"] = w.Q, w.V
 	if w.R != "" {
 		d["reason"] = w.R
 	}
@@ -121,13 +152,15 @@ func insertEvent(ctx context.Context, tx pgx.Tx, id int64, at time.Time, kind st
 	return err
 }
 
-func recordPresence(ctx context.Context, tx pgx.Tx, agent int64, state, reason string, at time.Time) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO agent_presence (agent_id, state, reason, since) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (agent_id) DO UPDATE SET state = $2, reason = $3, since = $4`, agent, state, reason, at); err != nil {
+func recordPresence(ctx context.Context, tx pgx.Tx, w wireEvent, at time.Time) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO agent_presence (agent_id, state, reason, since, routing_seq)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (agent_id) DO UPDATE SET state = $2, reason = $3, since = $4, routing_seq = $5
+		WHERE agent_presence.routing_seq < $5`, w.A, w.S, w.R, at, w.V); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO agent_presence_events (agent_id, at, state, reason) VALUES ($1, $2, $3, $4)`,
-		agent, at, state, reason)
+		w.A, at, w.S, w.R)
 	return err
 }
 

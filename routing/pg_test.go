@@ -3,6 +3,8 @@ package routing
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -15,6 +17,9 @@ import (
 
 // seedAgents inserts n agents who serve every tier, with default capacity.
 func seedAgents(t testing.TB, pool *pgxpool.Pool, n int, skills ...string) []int64 {
+	if skills == nil {
+		skills = []string{}
+	}
 	t.Helper()
 	var ids []int64
 	for i := 0; i < n; i++ {
@@ -55,7 +60,7 @@ func pgEngines(t testing.TB, ctx context.Context, pool *pgxpool.Pool, prefix str
 		rdb, err := testenv.OpenRedis(testenv.RedisURL())
 		must(t, err)
 		t.Cleanup(func() { rdb.Close() })
-		e, err := New(cfg, rdb, pool, nil, time.Now)
+		e, err := New(cfg, rdb, pool, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), time.Now)
 		must(t, err)
 		go e.Run(ctx)
 		out = append(out, e)

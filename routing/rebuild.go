@@ -57,9 +57,14 @@ func (e *Engine) rebuild(ctx context.Context) error {
 	}
 	var tasks []wireTask
 	var agents []wireAgent
+	var floor int64
 	err := pgxTx(ctx, e, func(tx pgx.Tx) error {
 		var err error
 		if tasks, err = liveTasks(ctx, tx); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT GREATEST((SELECT max(routing_seq) FROM interactions),
+			(SELECT max(routing_seq) FROM agent_presence), 0)`).Scan(&floor); err != nil {
 			return err
 		}
 		agents, err = e.presentAgents(ctx, tx)
@@ -69,7 +74,7 @@ func (e *Engine) rebuild(ctx context.Context) error {
 		return fmt.Errorf("routing: rebuild: %w", err)
 	}
 	carryLoad(agents, tasks)
-	if err := e.restore(ctx, agents, tasks); err != nil {
+	if err := e.restore(ctx, agents, tasks, floor); err != nil {
 		return fmt.Errorf("routing: rebuild: %w", err)
 	}
 	e.log.Info("routing: rebuilt Redis from Postgres", "interactions", len(tasks), "agents", len(agents),
@@ -95,9 +100,10 @@ func pgxTx(ctx context.Context, e *Engine, fn func(pgx.Tx) error) error {
 func liveTasks(ctx context.Context, tx pgx.Tx) ([]wireTask, error) {
 	rows, err := tx.Query(ctx, `SELECT i.id, i.state, COALESCE(i.agent_id, 0),
 		(SELECT data FROM interaction_events ev WHERE ev.interaction_id = i.id
-			AND ev.kind IN ('queued', 'transferred', 'overflowed') ORDER BY ev.id DESC LIMIT 1),
+			AND ev.kind IN ('queued', 'transferred', 'overflowed')
+			ORDER BY COALESCE((ev.data->>'v')::bigint, 0) DESC, ev.id DESC LIMIT 1),
 		(SELECT COALESCE((data->>'x')::bigint, 0) FROM interaction_events ev WHERE ev.interaction_id = i.id
-			AND ev.kind IN ('offered', 'wrapup') ORDER BY ev.id DESC LIMIT 1)
+			AND ev.kind IN ('offered', 'wrapup') ORDER BY (ev.data->>'v')::bigint DESC LIMIT 1)
 		FROM interactions i WHERE i.state IN ('queued', 'offered', 'connected', 'wrapup')`)
 	if err != nil {
 		return nil, err
@@ -194,7 +200,7 @@ func carryLoad(agents []wireAgent, tasks []wireTask) {
 }
 
 // restore writes agents and tasks in batches; the last sets the sentinel.
-func (e *Engine) restore(ctx context.Context, agents []wireAgent, tasks []wireTask) error {
+func (e *Engine) restore(ctx context.Context, agents []wireAgent, tasks []wireTask, floor int64) error {
 	const batch = 500
 	for i := 0; i < len(agents) || i < len(tasks) || i == 0; i += batch {
 		as, ts := window(agents, i, batch), window(tasks, i, batch)
@@ -211,7 +217,7 @@ func (e *Engine) restore(ctx context.Context, agents []wireAgent, tasks []wireTa
 			last = "1"
 		}
 		now := e.now()
-		argv := []any{e.keys.events(), now.UnixMilli(), string(aj), string(tj), last}
+		argv := []any{e.keys.events(), now.UnixMilli(), string(aj), string(tj), last, floor}
 		if err := e.sc.restore.Run(ctx, e.rdb, e.keys.script(now), argv...).Err(); err != nil {
 			return scriptError(err)
 		}

@@ -67,6 +67,7 @@ type wireEvent struct {
 	X  int64           `json:"x"`
 	E  int64           `json:"e"`
 	At int64           `json:"at"`
+	V  int64           `json:"v"` // the order Redis decided in
 	D  json.RawMessage `json:"d,omitempty"`
 }
 

@@ -37,21 +37,24 @@ local function get_agent(id)
 end
 local function put_agent(a) redis.call('HSET', KEYS[4], a.id, cjson.encode(a)) end
 
+-- Every event carries v, the next number of the seq counter: the order in
+-- which Redis decided, which Postgres keeps whatever order records arrive in.
 local function emit(kind, t, agent, reason, x)
   local s = cjson.encode({k = kind, i = t.id, a = agent or 0, ch = t.ch, q = t.q, t = t.t,
-    cu = t.cu, r = reason or '', x = x or 0, e = t.a0, at = NOW})
+    cu = t.cu, r = reason or '', x = x or 0, e = t.a0, at = NOW, v = redis.call('INCR', KEYS[2])})
   redis.call('PUBLISH', CHAN, s)
   out[#out + 1] = s
 end
 -- emit_task is emit with the whole task in "d", for events a rebuild reads.
 local function emit_task(kind, t)
   local s = cjson.encode({k = kind, i = t.id, a = 0, ch = t.ch, q = t.q, t = t.t,
-    cu = t.cu, r = "", x = 0, e = t.a0, at = NOW, d = t})
+    cu = t.cu, r = "", x = 0, e = t.a0, at = NOW, d = t, v = redis.call("INCR", KEYS[2])})
   redis.call("PUBLISH", CHAN, s)
   out[#out + 1] = s
 end
 local function emit_agent(a)
-  local s = cjson.encode({k = 'agent_state', a = a.id, s = a.s, r = a.rs or '', at = NOW})
+  local s = cjson.encode({k = 'agent_state', a = a.id, s = a.s, r = a.rs or '', at = NOW,
+    v = redis.call('INCR', KEYS[2])})
   redis.call('PUBLISH', CHAN, s)
   out[#out + 1] = s
 end

@@ -32,6 +32,7 @@ else
     match(a.cap.voice + a.cap.chat + a.cap.sms)
     return out
   end
+  if a.s == ARGV[5] and a.rs == ARGV[6] then return out end -- no change, no event
   a.s = ARGV[5]; a.rs = ARGV[6]; a.since = NOW
 end
 put_agent(a)

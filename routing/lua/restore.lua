@@ -3,7 +3,10 @@
 -- the sentinel. A task already present (enqueued again while the rebuild
 -- ran) is kept as it is.
 -- KEYS: see common.lua. ARGV: 3 JSON array of agents, 4 JSON array of tasks
--- (with st, ag, x set), 5 "1" on the last batch.
+-- (with st, ag, x set), 5 "1" on the last batch, 6 the highest decision
+-- number Postgres has seen (the seq counter resumes above it).
+local floor = tonumber(ARGV[6])
+if tonumber(redis.call('GET', KEYS[2]) or '0') < floor then redis.call('SET', KEYS[2], floor) end
 for _, a in ipairs(cjson.decode(ARGV[3])) do
   put_agent(a)
   reindex(a)
