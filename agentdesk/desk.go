@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"switchboard"
 	"switchboard/agents"
@@ -24,8 +25,10 @@ import (
 
 // Config is the desk's settings; zero values get the defaults below.
 type Config struct {
-	PublicURL string // the origin desks must come from, e.g. https://desk.bank.example
-	Node      string // this process's name, shown to desks for support
+	PublicURL   string // the origin desks must come from, e.g. https://desk.bank.example
+	Node        string // this process's name, shown to desks for support
+	Centre      string // the contact centre's Redis hash tag, as routing's
+	RedisPrefix string // put in front of the desk's Redis channel name
 
 	SendQueue int           // frames queued per desk before it counts as slow; default 64
 	MaxFrame  int64         // largest frame a desk may send; default 16 KiB
@@ -63,6 +66,9 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Centre == "" {
+		c.Centre = "main"
+	}
 	if c.Node == "" {
 		c.Node = "node-" + randomID()
 	}
@@ -80,6 +86,7 @@ type Deps struct {
 	Engine    *routing.Engine
 	Customers *customers.Service
 	Bus       *channels.Bus
+	Redis     redis.UniversalClient // for frames to an agent on another node
 	Send      Sender
 	// Typing shows the agent's typing indicator in the customer's chat;
 	// nil when no chat channel runs here.

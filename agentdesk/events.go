@@ -27,6 +27,9 @@ func (d *Desk) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("agentdesk: %w", err)
 	}
+	if err := d.subscribeTold(ctx); err != nil {
+		return err
+	}
 	var work [shards]chan func()
 	for i := range work {
 		work[i] = make(chan func(), 1024)

@@ -30,7 +30,20 @@ func (d *Desk) transfer(ctx context.Context, by int64, x transferData) error {
 	if err != nil {
 		return fmt.Errorf("agentdesk: transfer %d: %w", x.InteractionID, err)
 	}
-	return d.deps.Engine.Transfer(ctx, x.InteractionID, routing.Target{Queue: x.ToQueue, AgentID: x.ToAgent})
+	l, err := channels.LoadInteraction(ctx, d.deps.Pool, x.InteractionID, false)
+	if err != nil {
+		return err
+	}
+	if err := d.deps.Engine.Transfer(ctx, x.InteractionID, routing.Target{Queue: x.ToQueue, AgentID: x.ToAgent}); err != nil {
+		return err
+	}
+	if l.AgentID == 0 {
+		return nil
+	}
+	// Routing announces the interaction's new place, not whom it left: tell
+	// the agent who had it, wherever their desks are.
+	return d.tell(ctx, l.AgentID, push("interaction", update{InteractionID: l.ID, Event: routing.EventTransferred,
+		State: "transferred", Queue: x.ToQueue, At: d.cfg.Now().UTC()}))
 }
 
 type forceData struct {
