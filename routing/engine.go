@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,6 +32,8 @@ type Engine struct {
 	sc    scripts
 	mu    sync.Mutex // guards queues
 	queue map[string]Queue
+
+	rebuilds atomic.Int64 // how many times this engine rebuilt Redis
 }
 
 // Task is what a channel enqueues after it has committed the interaction

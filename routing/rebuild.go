@@ -74,9 +74,17 @@ func (e *Engine) rebuild(ctx context.Context) error {
 		return fmt.Errorf("routing: rebuild: %w", err)
 	}
 	carryLoad(agents, tasks)
+	// Whatever is left of the old state goes: no script writes while the
+	// sentinel is missing, so nothing newer can be lost. Statistics stay.
+	now := e.now()
+	all := e.keys.script(now)
+	if err := e.rdb.Del(ctx, all[1:len(all)-1]...).Err(); err != nil {
+		return fmt.Errorf("routing: rebuild: %w", scriptError(err))
+	}
 	if err := e.restore(ctx, agents, tasks, floor); err != nil {
 		return fmt.Errorf("routing: rebuild: %w", err)
 	}
+	e.rebuilds.Add(1)
 	e.log.Info("routing: rebuilt Redis from Postgres", "interactions", len(tasks), "agents", len(agents),
 		"took", time.Since(start))
 	return nil

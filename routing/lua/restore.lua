@@ -13,9 +13,9 @@ for _, a in ipairs(cjson.decode(ARGV[3])) do
 end
 for _, t in ipairs(cjson.decode(ARGV[4])) do
   if redis.call('HEXISTS', KEYS[3], t.id) == 0 then
+    local seq = redis.call('INCR', KEYS[2])
+    t.m = string.format('%012d:%d', seq, t.id)
     if t.st == 'queued' then
-      local seq = redis.call('INCR', KEYS[2])
-      t.m = string.format('%012d:%d', seq, t.id)
       requeue(t)
     else
       if t.st == 'offered' then redis.call('ZADD', KEYS[11], t.x, t.id) end
