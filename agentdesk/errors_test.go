@@ -1,0 +1,136 @@
+package agentdesk_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"switchboard"
+	"switchboard/agentdesk"
+	"switchboard/routing"
+)
+
+// TestBadFramesChangeNothing sends malformed or forbidden frames; each gets
+// one error frame naming it, and the socket stays usable.
+func TestBadFramesChangeNothing(t *testing.T) {
+	c := newCentre(t, routing.Config{})
+	n := c.node(agentdesk.Config{})
+	_, token := c.agent("careful", switchboard.RoleAgent)
+	d := dial(t, n, token)
+	d.expect("sync", nil)
+
+	tests := map[string]struct {
+		frame    map[string]any
+		wantCode string
+	}{
+		"unknown type":      {map[string]any{"v": 1, "id": "a", "type": "explode"}, "invalid"},
+		"wrong version":     {map[string]any{"v": 2, "id": "b", "type": "sync"}, "invalid"},
+		"unknown field":     {map[string]any{"v": 1, "id": "c", "type": "accept", "data": map[string]any{"interaction": 1}}, "invalid"},
+		"no interaction":    {map[string]any{"v": 1, "id": "d", "type": "accept", "data": map[string]any{}}, "invalid"},
+		"not my offer":      {map[string]any{"v": 1, "id": "e", "type": "accept", "data": map[string]any{"interaction_id": 424242}}, "not_found"},
+		"bad state":         {map[string]any{"v": 1, "id": "f", "type": "set_state", "data": map[string]any{"state": "asleep"}}, "invalid"},
+		"break sans reason": {map[string]any{"v": 1, "id": "g", "type": "set_state", "data": map[string]any{"state": "break"}}, "invalid"},
+		"agent forces":      {map[string]any{"v": 1, "id": "h", "type": "force_state", "data": map[string]any{"agent_id": 1, "state": "break", "reason": "x"}}, "forbidden"},
+		"agent moves":       {map[string]any{"v": 1, "id": "i", "type": "move", "data": map[string]any{"interaction_id": 1, "to_queue": "wealth"}}, "forbidden"},
+		"bad disposition":   {map[string]any{"v": 1, "id": "j", "type": "wrapup", "data": map[string]any{"interaction_id": 1, "disposition": "meh"}}, "invalid"},
+		"empty message":     {map[string]any{"v": 1, "id": "k", "type": "send", "data": map[string]any{"interaction_id": 1, "body": " ", "client_msg_id": "x"}}, "invalid"},
+		"short search":      {map[string]any{"v": 1, "id": "l", "type": "search", "data": map[string]any{"q": "a"}}, "invalid"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			d.t = t
+			if err := d.ws.WriteJSON(tc.frame); err != nil {
+				t.Fatal(err)
+			}
+			f := d.expect("error", nil)
+			if f.Error == nil || f.Error.Code != tc.wantCode || f.Error.Message == "" || f.Re != tc.frame["id"] {
+				t.Fatalf("got %+v (re %q), want code %s for %v", f.Error, f.Re, tc.wantCode, tc.frame["id"])
+			}
+		})
+	}
+	d.t = t
+	if err := d.ws.WriteMessage(1, []byte("not json")); err != nil {
+		t.Fatal(err)
+	}
+	if f := d.expect("error", nil); f.Error.Code != "invalid" {
+		t.Fatalf("not JSON: %+v", f.Error)
+	}
+	d.ok("sync", nil) // still usable
+	if n := c.count(`SELECT count(*) FROM interaction_events`); n != 0 {
+		t.Fatalf("bad frames wrote %d events", n)
+	}
+}
+
+func TestHandshakeRefusals(t *testing.T) {
+	c := newCentre(t, routing.Config{})
+	n := c.node(agentdesk.Config{})
+	_, token := c.agent("someone", switchboard.RoleAgent)
+	tests := map[string]struct {
+		token, origin string
+		want          int
+	}{
+		"no session":     {"", origin, http.StatusUnauthorized},
+		"forged session": {"forged", origin, http.StatusUnauthorized},
+		"other origin":   {token, "http://evil.test", http.StatusForbidden},
+		"no origin":      {token, "", http.StatusForbidden},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			ws, resp, err := dialRaw(n, tc.token, tc.origin)
+			if err == nil {
+				ws.Close()
+				t.Fatal("handshake succeeded")
+			}
+			if resp == nil || resp.StatusCode != tc.want {
+				t.Fatalf("status %v, want %d", resp, tc.want)
+			}
+		})
+	}
+}
+
+// TestSlowDeskIsDisconnectedAndResyncs fills a desk's send queue without
+// reading it: the server closes the desk instead of dropping frames or
+// growing, and the desk's next connection gets the whole picture.
+func TestSlowDeskIsDisconnectedAndResyncs(t *testing.T) {
+	c := newCentre(t, routing.Config{ReservationTimeout: 30 * time.Second})
+	n := c.node(agentdesk.Config{SendQueue: 4})
+	_, token := c.agent("slow", switchboard.RoleAgent)
+	ws, _, err := dialRaw(n, token, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	// Never read; send requests whose replies pile up in the queue and then
+	// in the kernel's buffers. Large replies fill those quickly.
+	ws.WriteJSON(map[string]any{"v": 1, "id": "s", "type": "set_state", "data": map[string]any{"state": "available"}})
+	closed := false
+	deadline := time.Now().Add(15 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		if err := ws.WriteJSON(map[string]any{"v": 1, "id": "x", "type": "sync"}); err != nil {
+			closed = true
+			break
+		}
+		if n.desk.Stats().Connections == 0 {
+			closed = true
+			break
+		}
+	}
+	if !closed {
+		t.Fatal("a desk that never reads was not disconnected")
+	}
+	id := c.arrive(n, 0, switchboard.TierMass)
+	d := dial(t, n, token)
+	var s struct {
+		Offers []offerJSON `json:"offers"`
+	}
+	for len(s.Offers) == 0 {
+		time.Sleep(50 * time.Millisecond)
+		if err := json.Unmarshal(d.ok("sync", nil), &s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.Offers[0].Interaction.ID != id {
+		t.Fatalf("resync offers %+v", s.Offers)
+	}
+}
