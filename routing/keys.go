@@ -7,10 +7,16 @@ import "time"
 type keys struct {
 	prefix string
 	tag    string
+	fixed  []string // the scripts' keys but the last (the day's statistics)
 }
 
 func newKeys(prefix, centre string) keys {
-	return keys{prefix: prefix, tag: "{" + centre + "}"}
+	k := keys{prefix: prefix, tag: "{" + centre + "}"}
+	for _, n := range []string{"alive", "seq", "task", "agent", "wait:voice", "wait:chat", "wait:sms",
+		"avail:voice", "avail:chat", "avail:sms", "res", "timers", "wrap", "byq"} {
+		k.fixed = append(k.fixed, k.key(n))
+	}
+	return k
 }
 
 // key is the one function that builds a key name.
@@ -29,10 +35,5 @@ func (k keys) day(now time.Time) string { return k.key("stats:" + now.UTC().Form
 // scripts' headers list: one layout for all, so no script reaches a key it
 // was not given.
 func (k keys) script(now time.Time) []string {
-	return []string{
-		k.key("alive"), k.key("seq"), k.key("task"), k.key("agent"),
-		k.key("wait:voice"), k.key("wait:chat"), k.key("wait:sms"),
-		k.key("avail:voice"), k.key("avail:chat"), k.key("avail:sms"),
-		k.key("res"), k.key("timers"), k.key("wrap"), k.key("byq"), k.day(now),
-	}
+	return append(k.fixed[:len(k.fixed):len(k.fixed)], k.day(now))
 }

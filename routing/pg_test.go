@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
@@ -80,4 +81,28 @@ func snapshot(ctx context.Context, rdb *redis.Client, k keys) (map[string]string
 		return nil, nil, err
 	}
 	return tasks.Val(), agents.Val(), nil
+}
+
+// seedAgentsFast inserts n agents in one statement.
+func seedAgentsFast(t testing.TB, pool *pgxpool.Pool, n int) []int64 {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `INSERT INTO agents (username, name, password_hash, role, tiers)
+		SELECT 'a' || g, 'a' || g, 'x', 'agent', '{private,vip,standard,mass}' FROM generate_series(1, $1) g
+		RETURNING id`, n)
+	must(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	must(t, err)
+	return ids
+}
+
+// seedRowsFast inserts n new interactions in one statement.
+func seedRowsFast(t testing.TB, pool *pgxpool.Pool, n int) []int64 {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `INSERT INTO interactions (channel, state, queue)
+		SELECT (ARRAY['voice', 'chat', 'sms'])[1 + g % 3], 'queued', 'general' FROM generate_series(1, $1) g
+		RETURNING id`, n)
+	must(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	must(t, err)
+	return ids
 }

@@ -29,6 +29,7 @@ type command struct {
 
 var commands = map[string]command{
 	"migrate": {cmdMigrate, "apply pending database migrations (safe to run from several hosts at once)", false},
+	"sim":     {cmdSim, "simulate routing on Redis with a virtual clock: service level per tier for a staffing level", false},
 }
 
 func main() {

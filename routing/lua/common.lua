@@ -90,12 +90,16 @@ local function agent_score(a)
   return a.idle
 end
 
+-- reindex puts the agent in (or out of) the free sets of the channels it
+-- has any capacity for; it is never in the others.
 local function reindex(a)
   for ch, k in pairs(AVAIL) do
-    if a.s == 'available' and free(a, ch) then
-      redis.call('ZADD', k, agent_score(a), a.id)
-    else
-      redis.call('ZREM', k, a.id)
+    if (a.cap[ch] or 0) > 0 then
+      if a.s == 'available' and free(a, ch) then
+        redis.call('ZADD', k, agent_score(a), a.id)
+      else
+        redis.call('ZREM', k, a.id)
+      end
     end
   end
 end
@@ -170,22 +174,28 @@ local function reserve(t, a, timeout)
 end
 
 -- pick returns the first free agent eligible for t among the channel's
--- first M free agents, or the RM alone while t waits for its RM.
+-- first M free agents, or the RM alone while t waits for its RM. Agents
+-- are read a few at a time: the first usually fits.
 local function pick(t, M, cache)
   local ak = AVAIL[t.ch]
   if t.p ~= 0 and NOW < t.ru then
     if redis.call('ZSCORE', ak, t.p) then return get_agent(t.p) end
     return nil
   end
-  local heads = cache.heads[t.ch]
-  if not heads then
-    heads = redis.call('ZRANGE', ak, 0, M - 1)
-    cache.heads[t.ch] = heads
-  end
-  for _, aid in ipairs(heads) do
+  local heads = cache.heads
+  local i = 1
+  while i <= M do
+    if i > #heads then
+      if cache.all then return nil end
+      local more = redis.call('ZRANGE', ak, #heads, math.min(M, #heads * 4 + 4) - 1)
+      if #more == 0 then cache.all = true; return nil end
+      for _, id in ipairs(more) do heads[#heads + 1] = id end
+    end
+    local aid = heads[i]
     local a = cache.agents[aid]
     if not a then a = get_agent(aid); cache.agents[aid] = a end
     if a and eligible(t, a) then return a end
+    i = i + 1
   end
   return nil
 end
@@ -195,10 +205,17 @@ end
 local function match_channel(ch, K, M, timeout)
   if redis.call('ZCARD', AVAIL[ch]) == 0 then return false end
   local cache = {heads = {}, agents = {}}
-  for _, m in ipairs(redis.call('ZRANGE', WAIT[ch], 0, K - 1)) do
-    local t = get_task(string.match(m, ':(%d+)$'))
-    local a = t and pick(t, M, cache)
-    if a then reserve(t, a, timeout); return true end
+  local from, n = 0, 1
+  while from < K do
+    local ms = redis.call('ZRANGE', WAIT[ch], from, math.min(K, from + n) - 1)
+    for _, m in ipairs(ms) do
+      local t = get_task(string.match(m, ':(%d+)$'))
+      local a = t and pick(t, M, cache)
+      if a then reserve(t, a, timeout); return true end
+    end
+    if #ms < n then return false end
+    from = from + n
+    n = n * 4
   end
   return false
 end

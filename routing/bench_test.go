@@ -1,0 +1,295 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"switchboard"
+	"switchboard/internal/testenv"
+)
+
+// countHook counts the commands (round trips, for scripts) a client sends.
+type countHook struct{ n atomic.Int64 }
+
+func (h *countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+}
+func (h *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
+}
+
+var _ = net.Dial
+
+// parallel runs fn(i) for i in [0, n) on g goroutines.
+func parallel(n, g int, fn func(i int) error) error {
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	errs := make(chan error, g)
+	for range g {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// benchCentre is an engine without Postgres with agents logged in, each
+// holding one connected call, and `waiting` calls in the queue.
+type benchCentre struct {
+	e       *Engine
+	hook    *countHook
+	holding []int64 // holding[agent-1] is the call agent holds
+	nextID  atomic.Int64
+}
+
+func newBenchCentre(b *testing.B, agents, waiting int) *benchCentre {
+	rdb, prefix := testenv.MustRedis(b)
+	hook := &countHook{}
+	rdb.AddHook(hook)
+	profiles := make([]AgentProfile, agents)
+	for i := range profiles {
+		profiles[i] = AgentProfile{ID: int64(i + 1), Tiers: switchboard.ValueTiers,
+			Capacity: map[switchboard.Channel]int{switchboard.ChannelVoice: 1}}
+	}
+	e, err := New(Config{Prefix: prefix, Agents: profiles, WrapUp: -1, Queues: []Queue{{Name: "general"}}},
+		rdb, nil, nil, time.Now)
+	must(b, err)
+	c := &benchCentre{e: e, hook: hook, holding: make([]int64, agents)}
+	ctx := context.Background()
+	offered := map[int64]int64{}
+	var mu sync.Mutex
+	e.cfg.Events = func(ev Event) {
+		if ev.Kind == EventOffer {
+			mu.Lock()
+			offered[ev.AgentID] = ev.InteractionID
+			mu.Unlock()
+		}
+	}
+	must(b, parallel(agents, 8, func(i int) error { return e.Login(ctx, int64(i+1)) }))
+	must(b, parallel(agents+waiting, 8, func(int) error { return c.enqueue(ctx) }))
+	e.cfg.Events = nil
+	must(b, parallel(agents, 8, func(i int) error {
+		c.holding[i] = offered[int64(i+1)]
+		return e.Accept(ctx, int64(i+1), c.holding[i])
+	}))
+	return c
+}
+
+func (c *benchCentre) enqueue(ctx context.Context) error {
+	id := c.nextID.Add(1)
+	tier := switchboard.ValueTiers[id%4]
+	return c.e.Enqueue(ctx, Task{InteractionID: id, Channel: switchboard.ChannelVoice, Queue: "general", Tier: tier})
+}
+
+// BenchmarkMatch measures matching where it happens in production: an agent
+// ends a call, and the same script frees the agent and offers it the best
+// waiting call. 5,000 agents are all busy; each batch, 1,000 of them
+// complete at once from 8 goroutines (timed), then accept their new offers
+// and as many new calls arrive (not timed), so the queue stays the same
+// length. It reports matches/s and Redis round trips per match.
+func BenchmarkMatch(b *testing.B) {
+	for _, waiting := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("waiting=%d", waiting), func(b *testing.B) {
+			const agents, batch = 5000, 1000
+			c := newBenchCentre(b, agents, waiting)
+			ctx := context.Background()
+			offered := make([]int64, agents)
+			c.e.cfg.Events = func(ev Event) {
+				if ev.Kind == EventOffer {
+					offered[ev.AgentID-1] = ev.InteractionID
+				}
+			}
+			matches, trips := 0, int64(0)
+			first := 0
+			b.ResetTimer()
+			for b.Loop() {
+				agentsThisBatch := make([]int, batch)
+				for i := range agentsThisBatch {
+					agentsThisBatch[i] = (first + i) % agents
+				}
+				first += batch
+				before := c.hook.n.Load()
+				must(b, parallel(batch, 8, func(i int) error {
+					a := agentsThisBatch[i]
+					return c.e.Complete(ctx, int64(a+1), c.holding[a])
+				}))
+				trips += c.hook.n.Load() - before
+				matches += batch
+				b.StopTimer()
+				must(b, parallel(batch, 8, func(i int) error {
+					a := agentsThisBatch[i]
+					c.holding[a] = offered[a]
+					if err := c.e.Accept(ctx, int64(a+1), offered[a]); err != nil {
+						return fmt.Errorf("agent %d: %w", a+1, err)
+					}
+					return c.enqueue(ctx)
+				}))
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(matches)/b.Elapsed().Seconds(), "matches/s")
+			b.ReportMetric(float64(trips)/float64(matches), "roundtrips/match")
+		})
+	}
+}
+
+// BenchmarkEnqueueToOffer offers calls at 1,000 a second, open loop, to
+// 5,000 free agents, and reports the time from the Enqueue call to the
+// offer's arrival through Redis pub/sub (what the desk would see): p50 and
+// p99 in milliseconds. "redis" is the engine alone; "postgres" also
+// records the queued event before Redis, as in production.
+func BenchmarkEnqueueToOffer(b *testing.B) {
+	for _, withPG := range []bool{false, true} {
+		name := "redis"
+		if withPG {
+			name = "postgres"
+		}
+		b.Run(name, func(b *testing.B) { benchEnqueueToOffer(b, withPG) })
+	}
+}
+
+func benchEnqueueToOffer(b *testing.B, withPG bool) {
+	const agents, rows = 5000, 20000
+	rdb, prefix := testenv.MustRedis(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := Config{Prefix: prefix, Queues: []Queue{{Name: "general"}}}
+	var ids []int64
+	e := (*Engine)(nil)
+	if withPG {
+		pool := testenv.MustOpenDB(b)
+		agentIDs := seedAgentsFast(b, pool, agents)
+		ids = seedRowsFast(b, pool, rows)
+		var err error
+		e, err = New(cfg, rdb, pool, nil, time.Now)
+		must(b, err)
+		must(b, parallel(len(agentIDs), 8, func(i int) error { return e.Login(ctx, agentIDs[i]) }))
+	} else {
+		for i := range agents {
+			cfg.Agents = append(cfg.Agents, AgentProfile{ID: int64(i + 1), Tiers: switchboard.ValueTiers,
+				Capacity: switchboard.DefaultCapacity()})
+		}
+		for i := range rows {
+			ids = append(ids, int64(i+1))
+		}
+		var err error
+		e, err = New(cfg, rdb, nil, nil, time.Now)
+		must(b, err)
+		must(b, parallel(agents, 8, func(i int) error { return e.Login(ctx, int64(i+1)) }))
+	}
+	sent := make([]time.Time, len(ids)+1)
+	got := make([]time.Duration, 0, len(ids))
+	var mu sync.Mutex
+	evs, err := e.Subscribe(ctx)
+	must(b, err)
+	idx := map[int64]int{}
+	for i, id := range ids {
+		idx[id] = i
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range evs {
+			if ev.Kind == EventOffer {
+				mu.Lock()
+				got = append(got, time.Since(sent[idx[ev.InteractionID]]))
+				mu.Unlock()
+			}
+		}
+	}()
+	start := time.Now()
+	n := 0
+	var wg sync.WaitGroup
+	for b.Loop() {
+		if n >= len(ids) {
+			b.Fatal("out of interactions; raise rows")
+		}
+		time.Sleep(time.Until(start.Add(time.Duration(n) * time.Millisecond)))
+		i := n
+		mu.Lock()
+		sent[i] = time.Now()
+		mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tk := Task{InteractionID: ids[i], Channel: switchboard.Channels[i%3], Queue: "general",
+				Tier: switchboard.ValueTiers[i%4]}
+			if err := e.Enqueue(ctx, tk); err != nil {
+				b.Error(err)
+			}
+		}()
+		n++
+	}
+	wg.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		k := len(got)
+		mu.Unlock()
+		if k >= n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if len(got) < n {
+		b.Fatalf("%d of %d offers arrived", len(got), n)
+	}
+	slices.Sort(got)
+	b.ReportMetric(float64(got[len(got)/2])/1e6, "p50-ms")
+	b.ReportMetric(float64(got[len(got)*99/100])/1e6, "p99-ms")
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "offers/s")
+}
+
+// BenchmarkEvalshaCeiling runs redis-benchmark with EVALSHA of a script that
+// returns 1 (50 clients), in the same run as the benchmarks above: the most
+// script calls per second this machine's Redis does, against which
+// matches/s reads.
+func BenchmarkEvalshaCeiling(b *testing.B) {
+	rdb, _ := testenv.MustRedis(b)
+	sha, err := rdb.ScriptLoad(context.Background(), "return 1").Result()
+	must(b, err)
+	opt, err := redis.ParseURL(testenv.RedisURL())
+	must(b, err)
+	host, port, err := net.SplitHostPort(opt.Addr)
+	must(b, err)
+	var rps float64
+	for b.Loop() {
+		out, err := exec.Command("redis-benchmark", "-h", host, "-p", port, "-n", "100000", "-c", "50", "-q",
+			"EVALSHA", sha, "0").CombinedOutput()
+		if err != nil {
+			b.Fatalf("redis-benchmark: %v: %s", err, out)
+		}
+		m := regexp.MustCompile(`([0-9.]+) requests per second`).FindAllSubmatch(out, -1)
+		if m == nil {
+			b.Fatalf("redis-benchmark said %q", out)
+		}
+		rps, _ = strconv.ParseFloat(string(m[len(m)-1][1]), 64)
+	}
+	b.ReportMetric(rps, "evalsha/s")
+}
