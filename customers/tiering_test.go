@@ -57,6 +57,7 @@ var tierCases = map[string]tierCase{
 }
 
 func TestTierBoundaries(t *testing.T) {
+	t.Parallel()
 	svc, pool := newService(t)
 	ctx := context.Background()
 	ids := map[string]int64{}
@@ -102,6 +103,7 @@ func TestTierBoundaries(t *testing.T) {
 }
 
 func TestRecomputeChangesOnlyWhatChanged(t *testing.T) {
+	t.Parallel()
 	svc, pool := newService(t)
 	ctx := context.Background()
 	recent := testNow.Add(-2 * day)
@@ -159,6 +161,7 @@ func TestRecomputeChangesOnlyWhatChanged(t *testing.T) {
 }
 
 func TestSetPolicy(t *testing.T) {
+	t.Parallel()
 	svc, _ := newService(t)
 	ctx := context.Background()
 	bad := map[string]struct {

@@ -73,6 +73,7 @@ func exec(tb testing.TB, pool *pgxpool.Pool, sql string, args ...any) {
 }
 
 func TestViewContents(t *testing.T) {
+	t.Parallel()
 	svc, pool := newService(t)
 	f := newFixture(t, pool)
 	v, err := svc.View(context.Background(), f.staff["supervisor"], f.customer, "")
@@ -118,6 +119,7 @@ func TestViewContents(t *testing.T) {
 }
 
 func TestLookupByPhone(t *testing.T) {
+	t.Parallel()
 	svc, pool := newService(t)
 	f := newFixture(t, pool)
 	ctx := context.Background()
@@ -164,6 +166,7 @@ func TestLookupByPhone(t *testing.T) {
 }
 
 func TestViewMasking(t *testing.T) {
+	t.Parallel()
 	svc, pool := newService(t)
 	f := newFixture(t, pool)
 	const fullID, maskedID = "110101199003071234", "**************1234"
@@ -194,6 +197,7 @@ func TestViewMasking(t *testing.T) {
 }
 
 func TestViewWritesAudit(t *testing.T) {
+	t.Parallel()
 	svc, pool := newService(t)
 	f := newFixture(t, pool)
 	ctx := context.Background()
@@ -220,6 +224,7 @@ func TestViewWritesAudit(t *testing.T) {
 }
 
 func TestSearch(t *testing.T) {
+	t.Parallel()
 	svc, pool := newService(t)
 	f := newFixture(t, pool)
 	exec(t, pool, `INSERT INTO customers (name, name_zh, phone) VALUES ('Wang Lei', '王磊', '+8613700137000'), ('Emily Clarke', '', '+447911123456')`)
