@@ -242,7 +242,8 @@ func (s *sim) result() SimResult {
 	}
 	per := map[switchboard.ValueTier]*acc{}
 	var total acc
-	for _, c := range s.calls {
+	for id := int64(1); id <= s.nextID; id++ { // in order: sums come out the same every run
+		c := s.calls[id]
 		for _, a := range []*acc{per[c.tier], &total} {
 			if a == nil {
 				a = &acc{}

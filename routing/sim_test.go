@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -110,5 +111,39 @@ func near(t *testing.T, what string, got, want, tol float64) {
 	t.Logf("%s: simulated %.4f, theory %.4f (%.1f%% off)", what, got, want, 100*rel)
 	if rel > tol {
 		t.Errorf("%s: simulated %.4f, theory %.4f: %.1f%% off, more than %.0f%%", what, got, want, 100*rel, 100*tol)
+	}
+}
+
+func TestSimulate(t *testing.T) {
+	rdb, prefix := testenv.MustRedis(t)
+	ctx := context.Background()
+	cfg := SimConfig{Prefix: prefix, Agents: 3, AHT: 60 * time.Second, Duration: 3600 * time.Second, SLThreshold: 20 * time.Second,
+		Rates:    map[switchboard.ValueTier]float64{switchboard.TierVIP: 0.01, switchboard.TierMass: 0.03},
+		Patience: 90 * time.Second, Seed: 3}
+	a, err := Simulate(ctx, rdb, cfg)
+	must(t, err)
+	b, err := Simulate(ctx, rdb, cfg)
+	must(t, err)
+	if a.Total != b.Total {
+		t.Fatalf("the same seed gave %+v and %+v", a.Total, b.Total)
+	}
+	if a.Total.Offered < 100 || a.Total.Abandoned == 0 || a.Total.Answered+a.Total.Abandoned != a.Total.Offered {
+		t.Fatalf("implausible run: %+v", a.Total)
+	}
+	if a.Tiers[switchboard.TierVIP].MeanWait >= a.Tiers[switchboard.TierMass].MeanWait {
+		t.Fatalf("vip waited %.1f s, mass %.1f s", a.Tiers[switchboard.TierVIP].MeanWait, a.Tiers[switchboard.TierMass].MeanWait)
+	}
+	if n, err := rdb.Keys(ctx, prefix+"*").Result(); err != nil || len(n) != 0 {
+		t.Fatalf("keys left behind: %v %v", n, err)
+	}
+	bad := map[string]SimConfig{
+		"no agents":   {AHT: time.Second, Duration: time.Second, Rates: cfg.Rates},
+		"no arrivals": {Agents: 1, AHT: time.Second, Duration: time.Second},
+		"bad tier":    {Agents: 1, AHT: time.Second, Duration: time.Second, Rates: map[switchboard.ValueTier]float64{"gold": 1}},
+	}
+	for name, c := range bad {
+		if _, err := Simulate(ctx, rdb, c); !errors.Is(err, switchboard.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
 	}
 }

@@ -61,12 +61,16 @@ end
 
 -- stat adds n to a counter of the task's queue and tier, in the minute's
 -- bucket (for the rolling window) and the day's.
+local stat_expiry_set = false
 local function stat(t, metric, n)
   local m = string.format('%d', math.floor(NOW / 60000))
   local f = '|' .. t.q .. '|' .. t.t .. '|' .. metric
   redis.call('HINCRBY', KEYS[15], m .. f, n)
   redis.call('HINCRBY', KEYS[15], 'd' .. f, n)
-  redis.call('EXPIRE', KEYS[15], 259200)
+  if not stat_expiry_set then
+    redis.call('EXPIRE', KEYS[15], 259200)
+    stat_expiry_set = true
+  end
 end
 
 local function load_total(a) return (a.ld.voice or 0) + (a.ld.chat or 0) + (a.ld.sms or 0) end
@@ -115,7 +119,7 @@ end
 local function queue_out(t)
   redis.call('ZREM', WAIT[t.ch], t.m)
   redis.call('ZREM', KEYS[14], lex(t))
-  redis.call('ZREM', KEYS[12], t.id)
+  if t.ow > 0 then redis.call('ZREM', KEYS[12], t.id) end
 end
 
 -- release frees the agent's capacity held by t.
@@ -139,7 +143,7 @@ local function requeue(t) queue_in(t); put_task(t) end
 
 local function finish(t)
   redis.call('HDEL', KEYS[3], t.id)
-  redis.call('ZREM', KEYS[13], t.id)
+  if t.st == 'wrapup' then redis.call('ZREM', KEYS[13], t.id) end
   release(t, get_agent(t.ag))
   emit('done', t, t.ag, '', 0)
 end
@@ -220,14 +224,27 @@ local function match_channel(ch, K, M, timeout)
   return false
 end
 
--- match makes up to max offers. ARGV of every script that matches ends with
--- timeout (ms), K, M.
-local function match(max)
+-- match makes up to max offers on the channels chs (all when nil). ARGV of
+-- every script that matches ends with timeout (ms), K, M.
+local function match(max, chs)
   local n = #ARGV
   local timeout, K, M = tonumber(ARGV[n - 2]), tonumber(ARGV[n - 1]), tonumber(ARGV[n])
   local made = 0
-  for _, ch in ipairs({'voice', 'chat', 'sms'}) do
+  for _, ch in ipairs(chs or {'voice', 'chat', 'sms'}) do
     while made < max and match_channel(ch, K, M, timeout) do made = made + 1 end
   end
   return made
+end
+
+-- freed lists the channels agent id has capacity on: the only ones where
+-- freeing its capacity can make a match.
+local function freed(id)
+  local a = get_agent(id)
+  local out = {}
+  if a then
+    for _, ch in ipairs({'voice', 'chat', 'sms'}) do
+      if (a.cap[ch] or 0) > 0 then out[#out + 1] = ch end
+    end
+  end
+  return out
 end

@@ -16,6 +16,6 @@ if wrap > 0 then
 else
   emit('wrapup', t, t.ag, '', NOW)
   finish(t)
-  match(3)
+  match(3, freed(t.ag))
 end
 return out

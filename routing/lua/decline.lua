@@ -16,5 +16,5 @@ if ARGV[6] == '1' then
     put_agent(a); reindex(a); emit_agent(a)
   end
 end
-match(2)
+match(2, freed(ARGV[3]))
 return out

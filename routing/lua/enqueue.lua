@@ -10,5 +10,5 @@ t.m = string.format('%012d:%d', seq, t.id)
 requeue(t)
 stat(t, 'off', 1)
 emit('queued', t, 0, '', 0)
-match(1)
+match(1, {t.ch})
 return out
