@@ -22,6 +22,7 @@ type wireTask struct {
 	T  string  `json:"t"`
 	R  int     `json:"r"`  // tier rank
 	Sk strList `json:"sk"` // required skills: the task's and the queue's
+	OS strList `json:"os"` // the task's own skills, kept across transfers
 	Cu int64   `json:"cu"`
 	P  int64   `json:"p"`  // preferred agent (RM), or 0
 	RU int64   `json:"ru"` // waits for P until then

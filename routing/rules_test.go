@@ -393,6 +393,14 @@ func TestTransfer(t *testing.T) {
 	if o := offers(rec.take()); o[10] != 1 {
 		t.Fatalf("transfer to agent 1: offers %v, want 10→1", o)
 	}
+	// An interaction needing English keeps needing it in its new queue.
+	must(t, e.Enqueue(ctx, Task{InteractionID: 20, Channel: chat, Queue: "general", Tier: switchboard.TierMass,
+		Skills: []string{"lang:en"}}))
+	rec.take()
+	must(t, e.Transfer(ctx, 20, Target{Queue: "loans"}))
+	if o := offers(rec.take()); o[20] != 0 {
+		t.Fatalf("transfer of an English chat to loans: offered %v, but nobody speaks English", o)
+	}
 	if err := e.Transfer(ctx, 10, Target{Queue: "nope"}); !errors.Is(err, switchboard.ErrInvalid) {
 		t.Fatalf("transfer to an unknown queue: %v, want ErrInvalid", err)
 	}

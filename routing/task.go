@@ -35,6 +35,7 @@ func (e *Engine) wire(ctx context.Context, t Task) (wireTask, error) {
 	if w.P != 0 {
 		w.RU = a0 + e.cfg.RMWait.Milliseconds()
 	}
+	w.OS = skillSet(t.Skills)
 	w.setQueue(q, t.Skills, a0)
 	return w, nil
 }
@@ -120,7 +121,7 @@ func (e *Engine) transferChange(ctx context.Context, to Target) (string, error) 
 		var w wireTask
 		w.setQueue(q, nil, now)
 		change["q"], change["sl"], change["ow"] = w.Q, w.SL, w.OW
-		change["sk"] = w.Sk
+		change["qs"] = w.Sk // the script adds the task's own skills
 	}
 	if to.AgentID != 0 {
 		change["p"], change["ru"] = to.AgentID, now+e.cfg.RMWait.Milliseconds()
