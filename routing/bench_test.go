@@ -76,7 +76,8 @@ func newBenchCentre(b *testing.B, agents, waiting int) *benchCentre {
 		profiles[i] = AgentProfile{ID: int64(i + 1), Tiers: switchboard.ValueTiers,
 			Capacity: map[switchboard.Channel]int{switchboard.ChannelVoice: 1}}
 	}
-	e, err := New(Config{Prefix: prefix, Agents: profiles, WrapUp: -1, Queues: []Queue{{Name: "general"}}},
+	e, err := New(Config{Prefix: prefix, Agents: profiles, WrapUp: -1, Queues: []Queue{{Name: "general"}},
+		ReservationTimeout: time.Hour}, // the setup of 100,000 calls outlasts a real timeout
 		rdb, nil, nil, time.Now)
 	must(b, err)
 	c := &benchCentre{e: e, hook: hook, holding: make([]int64, agents)}

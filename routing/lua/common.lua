@@ -141,11 +141,21 @@ end
 
 local function requeue(t) queue_in(t); put_task(t) end
 
+-- finish ends t and frees its agent; it returns the channels where that
+-- can make a match (those the agent serves).
 local function finish(t)
   redis.call('HDEL', KEYS[3], t.id)
   if t.st == 'wrapup' then redis.call('ZREM', KEYS[13], t.id) end
-  release(t, get_agent(t.ag))
+  local a = get_agent(t.ag)
+  release(t, a)
   emit('done', t, t.ag, '', 0)
+  local chs = {}
+  if a then
+    for _, ch in ipairs({'voice', 'chat', 'sms'}) do
+      if (a.cap[ch] or 0) > 0 then chs[#chs + 1] = ch end
+    end
+  end
+  return chs
 end
 
 local function eligible(t, a)

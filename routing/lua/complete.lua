@@ -1,5 +1,5 @@
 -- complete.lua: the conversation is over; wrap-up starts, or with no wrap-up
--- time the capacity is freed at once and matching runs.
+-- time the interaction is done at once, the capacity freed and matching runs.
 -- KEYS: see common.lua. ARGV: 3 agent id, 4 interaction id, 5 wrap-up ms,
 -- 6 offer timeout ms, 7 K, 8 M.
 -- Errors NOTFOUND unless the agent is connected to it.
@@ -14,8 +14,6 @@ if wrap > 0 then
   put_task(t)
   emit('wrapup', t, t.ag, '', t.x)
 else
-  emit('wrapup', t, t.ag, '', NOW)
-  finish(t)
-  match(3, freed(t.ag))
+  match(3, finish(t)) -- no wrap-up: straight to done
 end
 return out

@@ -5,6 +5,5 @@ local t = get_task(ARGV[4])
 if not t or t.st ~= 'wrapup' or t.ag ~= tonumber(ARGV[3]) then
   fail('NOTFOUND', 'the interaction is not in wrap-up with this agent')
 end
-finish(t)
-match(3, freed(t.ag))
+match(3, finish(t))
 return out
