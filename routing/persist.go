@@ -15,35 +15,34 @@ import (
 )
 
 // recordQueued writes the interaction's 'queued' event, with the task as its
-// data (what a rebuild restores), and sets the row to queued. The row must
-// exist and must not have ended.
+// data (what a rebuild restores), and sets the row to queued, in one
+// statement. The row must exist and must not have ended; a retry of an
+// enqueue Redis already routed leaves the row's state alone.
 func (e *Engine) recordQueued(ctx context.Context, w wireTask, data []byte) error {
 	if e.pool == nil {
 		return nil
 	}
-	return pgdb.InTx(ctx, e.pool, func(tx pgx.Tx) error {
-		var state string
-		err := tx.QueryRow(ctx, `SELECT state FROM interactions WHERE id = $1 FOR UPDATE`, w.ID).Scan(&state)
-		if err == pgx.ErrNoRows {
-			return switchboard.Errorf(switchboard.ErrNotFound, "interaction %d not found", w.ID)
-		} else if err != nil {
-			return err
-		}
-		if switchboard.State(state).Terminal() {
-			return switchboard.Errorf(switchboard.ErrConflict, "interaction %d has ended (%s)", w.ID, state)
-		}
-		// A retry of an enqueue Redis already routed leaves the row alone.
-		if _, err := tx.Exec(ctx, `UPDATE interactions SET state = 'queued', queue = $2, tier = $3, agent_id = NULL
-			WHERE id = $1 AND state NOT IN ('offered', 'connected', 'wrapup')`, w.ID, w.Q, w.T); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, w.ID, ms(w.A0), "queued", 0, data)
-	})
+	var state string
+	err := e.pool.QueryRow(ctx, `WITH cur AS (SELECT id, state FROM interactions WHERE id = $1 FOR UPDATE),
+		upd AS (UPDATE interactions i SET state = 'queued', queue = $2, tier = $3, agent_id = NULL FROM cur
+			WHERE i.id = cur.id AND cur.state NOT IN ('offered', 'connected', 'wrapup', 'done', 'abandoned', 'failed')),
+		ins AS (INSERT INTO interaction_events (interaction_id, at, kind, data)
+			SELECT cur.id, $4, 'queued', $5 FROM cur WHERE cur.state NOT IN ('done', 'abandoned', 'failed'))
+		SELECT state FROM cur`, w.ID, w.Q, w.T, ms(w.A0), data).Scan(&state)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return switchboard.Errorf(switchboard.ErrNotFound, "interaction %d not found", w.ID)
+	} else if err != nil {
+		return pgdb.FormatError(err)
+	}
+	if switchboard.State(state).Terminal() {
+		return switchboard.Errorf(switchboard.ErrConflict, "interaction %d has ended (%s)", w.ID, state)
+	}
+	return nil
 }
 
-// persist records the events one script returned, each in its own
-// transaction: the interaction's row change with its event row, or the
-// agent's presence with its history row. Redis has already decided, so the
+// persist records the events one script returned, each in one statement:
+// the interaction's row change with its event row, or the agent's presence
+// with its history row. Redis has already decided, so the
 // record is written even if the caller has gone, and retried on deadlock.
 func (e *Engine) persist(ctx context.Context, evs []wireEvent) error {
 	if e.pool == nil || len(evs) == 0 {
@@ -54,7 +53,7 @@ func (e *Engine) persist(ctx context.Context, evs []wireEvent) error {
 	for _, w := range evs {
 		var err error
 		for try := 0; try < 5; try++ {
-			err = pgdb.InTx(ctx, e.pool, func(tx pgx.Tx) error { return persistOne(ctx, tx, w) })
+			err = persistOne(ctx, e.pool, w)
 			if !retryable(err) {
 				break
 			}
@@ -103,18 +102,16 @@ var rowChanges = map[string]rowChange{
 // eventKind is the interaction_events kind of each event.
 var eventKind = map[string]string{EventOffer: "offered"}
 
-func persistOne(ctx context.Context, tx pgx.Tx, w wireEvent) error {
+// persistOne records one event in one statement (so one round trip, and
+// atomic without a transaction of its own).
+func persistOne(ctx context.Context, db execer, w wireEvent) error {
 	at := ms(w.At)
 	if w.K == EventAgentState {
-		return recordPresence(ctx, tx, w, at)
+		return recordPresence(ctx, db, w, at)
 	}
 	rc, ok := rowChanges[w.K]
 	if !ok {
 		return nil // 'queued' was recorded before Redis heard of it
-	}
-	sql := `UPDATE interactions SET routing_seq = $2, ` + rc.set + ` WHERE id = $1 AND routing_seq < $2`
-	if _, err := tx.Exec(ctx, sql, append([]any{w.I, w.V}, rc.args(w)...)...); err != nil {
-		return err
 	}
 	data, err := eventData(w)
 	if err != nil {
@@ -124,7 +121,17 @@ func persistOne(ctx context.Context, tx pgx.Tx, w wireEvent) error {
 	if k, ok := eventKind[kind]; ok {
 		kind = k
 	}
-	return insertEvent(ctx, tx, w.I, at, kind, w.A, data)
+	args := append([]any{w.I, w.V}, rc.args(w)...)
+	n := len(args)
+	sql := fmt.Sprintf(`WITH upd AS (UPDATE interactions SET routing_seq = $2, %s WHERE id = $1 AND routing_seq < $2)
+		INSERT INTO interaction_events (interaction_id, at, kind, agent_id, data) VALUES ($1, $%d, $%d, $%d, $%d)`,
+		rc.set, n+1, n+2, n+3, n+4)
+	_, err = db.Exec(ctx, sql, append(args, at, kind, nullID(w.A), data)...)
+	return err
+}
+
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
 // eventData is what the event row keeps: the reason, the expiry, the queue,
@@ -152,15 +159,13 @@ func insertEvent(ctx context.Context, tx pgx.Tx, id int64, at time.Time, kind st
 	return err
 }
 
-func recordPresence(ctx context.Context, tx pgx.Tx, w wireEvent, at time.Time) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO agent_presence (agent_id, state, reason, since, routing_seq)
+func recordPresence(ctx context.Context, db execer, w wireEvent, at time.Time) error {
+	_, err := db.Exec(ctx, `WITH up AS (INSERT INTO agent_presence (agent_id, state, reason, since, routing_seq)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (agent_id) DO UPDATE SET state = $2, reason = $3, since = $4, routing_seq = $5
-		WHERE agent_presence.routing_seq < $5`, w.A, w.S, w.R, at, w.V); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO agent_presence_events (agent_id, at, state, reason) VALUES ($1, $2, $3, $4)`,
-		w.A, at, w.S, w.R)
+		WHERE agent_presence.routing_seq < $5)
+		INSERT INTO agent_presence_events (agent_id, at, state, reason) VALUES ($1, $4, $2, $3)`,
+		w.A, w.S, w.R, at, w.V)
 	return err
 }
 
