@@ -12,12 +12,14 @@ import (
 
 	"switchboard"
 	"switchboard/agents"
+	"switchboard/customers"
 )
 
 // Server serves /api/v1. Set its fields, then call Handler once.
 type Server struct {
-	Log    *slog.Logger
-	Agents *agents.Store
+	Log       *slog.Logger
+	Agents    *agents.Store
+	Customers *customers.Service // the customer routes are served when set
 }
 
 // Handler returns the routes of the API. Every route but login needs a
@@ -27,6 +29,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/login", s.handle(s.handleLogin))
 	mux.Handle("POST /api/v1/logout", s.auth(s.handleLogout, switchboard.Roles...))
 	mux.Handle("GET /api/v1/me", s.auth(s.handleMe, switchboard.Roles...))
+	s.customerRoutes(mux)
 	mux.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return switchboard.Errorf(switchboard.ErrNotFound, "no such API route: %s %s", r.Method, r.URL.Path)
 	}))

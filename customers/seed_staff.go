@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"switchboard"
 	"switchboard/agents"
@@ -166,4 +167,27 @@ func langs(r *rand.Rand) []string {
 		return []string{"zh", "en"}
 	}
 	return []string{"zh"}
+}
+
+// DemoUsers returns, for each role, the first demo user the seed created,
+// as found in the database: none if it was not seeded.
+func DemoUsers(ctx context.Context, pool *pgxpool.Pool) ([]DemoUser, error) {
+	var users []DemoUser
+	for _, name := range []string{"admin", "marketing", "sup." + seedTeams[0].name, "rm0001", "agent0001"} {
+		rows, err := pool.Query(ctx, `SELECT username, role FROM agents WHERE username = $1`, name)
+		if err != nil {
+			return nil, fmt.Errorf("customers: demo users: %w", err)
+		}
+		found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DemoUser, error) {
+			var u DemoUser
+			err := r.Scan(&u.Username, &u.Role)
+			u.Password = DemoPassword(u.Role)
+			return u, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("customers: demo users: %w", err)
+		}
+		users = append(users, found...)
+	}
+	return users, nil
 }

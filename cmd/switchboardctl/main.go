@@ -30,6 +30,8 @@ type command struct {
 var commands = map[string]command{
 	"migrate": {cmdMigrate, "apply pending database migrations (safe to run from several hosts at once)", false},
 	"sim":     {cmdSim, "simulate routing on Redis with a virtual clock: service level per tier for a staffing level", false},
+	"seed":    {cmdSeed, "fill an empty database with a deterministic demo bank, or print its users", false},
+	"tiers":   {cmdTiers, "show or change the tiering policy, recompute every customer's tier, count customers per tier", false},
 }
 
 func main() {

@@ -1,0 +1,146 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"switchboard/agents"
+	"switchboard/api"
+	"switchboard/customers"
+	"switchboard/internal/testenv"
+)
+
+// customerAPI is a running API over a database with one customer and an
+// agent and a supervisor, logged in.
+type customerAPI struct {
+	url      string
+	tokens   map[string]string // by username
+	customer int64
+}
+
+func newCustomerAPI(t *testing.T) customerAPI {
+	t.Helper()
+	ctx := context.Background()
+	pool := testenv.MustOpenDB(t)
+	hash, err := agents.HashPassword("correct-horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pool.Exec(ctx, `INSERT INTO agents (username, name, password_hash, role) VALUES
+		('ann', 'Ann', $1, 'agent'), ('sam', 'Sam', $1, 'supervisor')`, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := customerAPI{tokens: map[string]string{}}
+	err = pool.QueryRow(ctx, `INSERT INTO customers (name, name_zh, phone, national_id, value_tier)
+		VALUES ('Li Na', '李娜', '+8613800138000', '110101199003071234', 'vip') RETURNING id`).Scan(&c.customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pool.Exec(ctx, `INSERT INTO accounts (customer_id, number, product, balance) VALUES ($1, '6222020200112233445', 'deposit', 1000)`, c.customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &api.Server{Log: slog.New(slog.DiscardHandler), Agents: agents.NewStore(pool, time.Hour, time.Now),
+		Customers: customers.NewService(pool, customers.Config{})}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	c.url = ts.URL
+	for _, u := range []string{"ann", "sam"} {
+		res, err := http.Post(ts.URL+"/api/v1/login", "application/json", strings.NewReader(`{"username":"`+u+`","password":"correct-horse"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Token string }
+		json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if body.Token == "" {
+			t.Fatalf("login %s: %s", u, res.Status)
+		}
+		c.tokens[u] = body.Token
+	}
+	return c
+}
+
+func (c customerAPI) get(t *testing.T, user, path string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", c.url+path, nil)
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+c.tokens[user])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var body map[string]any
+	if err := json.Unmarshal(b, &body); err != nil {
+		t.Fatalf("GET %s: %s: not JSON: %s", path, res.Status, b)
+	}
+	return res.StatusCode, body
+}
+
+func TestCustomerRoutes(t *testing.T) {
+	c := newCustomerAPI(t)
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	cases := map[string]struct {
+		user, path string
+		status     int
+		code       string // the error code, for errors
+	}{
+		"view":                   {"ann", "/api/v1/customers/" + id(c.customer) + "/view?reason=inbound%20call", 200, ""},
+		"lookup national form":   {"ann", "/api/v1/customers/lookup?phone=" + url.QueryEscape("138 0013 8000"), 200, ""},
+		"lookup 0086 form":       {"ann", "/api/v1/customers/lookup?phone=" + url.QueryEscape("0086-138-0013-8000"), 200, ""},
+		"unknown id":             {"ann", "/api/v1/customers/" + id(c.customer+99) + "/view", 404, "not_found"},
+		"unknown phone":          {"ann", "/api/v1/customers/lookup?phone=%2B8613900139000", 404, "not_found"},
+		"malformed phone":        {"ann", "/api/v1/customers/lookup?phone=138-CALL-NOW", 400, "invalid"},
+		"phone missing":          {"ann", "/api/v1/customers/lookup", 400, "invalid"},
+		"id not a number":        {"ann", "/api/v1/customers/abc/view", 400, "invalid"},
+		"reason on two lines":    {"ann", "/api/v1/customers/" + id(c.customer) + "/view?reason=a%0Ab", 400, "invalid"},
+		"no session":             {"", "/api/v1/customers/" + id(c.customer) + "/view", 401, "unauthorized"},
+		"search by name":         {"ann", "/api/v1/customers/search?q=li", 200, ""},
+		"search query too short": {"ann", "/api/v1/customers/search?q=l", 400, "invalid"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			status, body := c.get(t, tc.user, tc.path)
+			if status != tc.status {
+				t.Fatalf("GET %s: %d %v, want %d", tc.path, status, body, tc.status)
+			}
+			if tc.code != "" {
+				e, _ := body["error"].(map[string]any)
+				if e["code"] != tc.code || e["message"] == "" {
+					t.Errorf("error body %v, want code %s and a message", body, tc.code)
+				}
+			}
+		})
+	}
+}
+
+func TestCustomerViewMaskedByRole(t *testing.T) {
+	c := newCustomerAPI(t)
+	for user, wantID := range map[string]string{"ann": "**************1234", "sam": "110101199003071234"} {
+		status, body := c.get(t, user, "/api/v1/customers/"+strconv.FormatInt(c.customer, 10)+"/view")
+		if status != 200 {
+			t.Fatalf("%s: %d %v", user, status, body)
+		}
+		cust := body["customer"].(map[string]any)
+		acct := body["accounts"].([]any)[0].(map[string]any)
+		if cust["national_id"] != wantID || cust["name_zh"] != "李娜" || body["masked"] != (user == "ann") {
+			t.Errorf("%s sees national_id %v, masked %v", user, cust["national_id"], body["masked"])
+		}
+		if user == "ann" && acct["number"] != "***************3445" {
+			t.Errorf("agent sees account number %v", acct["number"])
+		}
+	}
+}
