@@ -16,10 +16,15 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
+	"switchboard/agentdesk"
 	"switchboard/agents"
 	"switchboard/api"
+	"switchboard/channels"
+	"switchboard/channels/twiliosms"
 	"switchboard/cmd/internal/config"
+	"switchboard/customers"
 	"switchboard/pgdb"
+	"switchboard/routing"
 )
 
 // Main is the whole server, wired by hand. Tests build one with NewMain, Run
@@ -32,6 +37,12 @@ type Main struct {
 	DB     *pgxpool.Pool
 	Redis  *redis.Client
 	Agents *agents.Store
+
+	Routing   *routing.Engine
+	Bus       *channels.Bus
+	Customers *customers.Service
+	SMS       *twiliosms.Channel
+	Desk      *agentdesk.Desk
 
 	ln     net.Listener
 	http   *http.Server
@@ -68,6 +79,9 @@ func (m *Main) Run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	go m.background(bg)
+	if err := m.wireDesk(bg, mux); err != nil {
+		return err
+	}
 	return m.serve(mux)
 }
 
