@@ -139,7 +139,7 @@ func conferenceTwiML(interactionID int64) string {
 func (d *Dialer) Connected(ctx context.Context, interactionID, agentID int64) error {
 	now := d.store.Now()
 	_, err := d.store.pool.Exec(ctx, `UPDATE outreach_attempts SET result = 'connected', agent_id = $2, agent_at = $3
-		WHERE interaction_id = $1 AND result = 'answered'`, interactionID, agentID, now)
+		WHERE interaction_id = $1 AND result = 'answered'`, interactionID, nilIfZero(agentID), now)
 	if err != nil {
 		return fmt.Errorf("campaigns: connected %d: %w", interactionID, err)
 	}

@@ -26,12 +26,15 @@ func (f Figures) AbandonRate() float64 {
 	return float64(f.Abandon) / float64(f.Answered)
 }
 
-// AnswerRate is today's share of dialled calls a person answered, pulled
-// towards a prior of 30 % while few calls have been made, so one lucky
-// early answer does not make the dialer bold.
+// AnswerRate is today's share of resolved calls (dialled and no longer
+// ringing) a person answered, pulled towards a prior of 30 % while few
+// calls have resolved, so one lucky early answer does not make the dialer
+// bold. Calls still ringing are left out: counted as unanswered they would
+// lower the rate, raise the overdial and ring more calls, a runaway.
 func (f Figures) AnswerRate() float64 {
 	const priorCalls, prior = 20, 0.3
-	return (float64(f.Answered) + prior*priorCalls) / (float64(f.Dialled) + priorCalls)
+	resolved := max(0, f.Dialled-f.InFlight)
+	return max(0.05, (float64(f.Answered)+prior*priorCalls)/(float64(resolved)+priorCalls))
 }
 
 // ringTime is how long a dialled call takes, on average, to be answered;

@@ -23,7 +23,7 @@ func (s *Store) Move(ctx context.Context, id int64, to State) (audience int, err
 		if !c.State.CanMove(to) {
 			return switchboard.Errorf(switchboard.ErrConflict, "campaign %d is %s and cannot become %s", id, c.State, to)
 		}
-		if to == Scheduled || (to == Running && c.State == Draft) {
+		if to == Scheduled {
 			if audience, err = buildAudience(ctx, tx, c, now); err != nil {
 				return err
 			}
