@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -91,4 +93,15 @@ func (b *Bus) Subscribe(ctx context.Context) (<-chan Event, error) {
 		}
 	}()
 	return out, nil
+}
+
+// Claim makes one node of many do a job once: it reports true to the first
+// caller for name within ttl, false to the others.
+func (b *Bus) Claim(ctx context.Context, name string, ttl time.Duration) (bool, error) {
+	key := strings.TrimSuffix(b.channel, "events") + "claim:" + name
+	ok, err := b.rdb.SetNX(ctx, key, 1, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("channels: claim %s: %w", name, err)
+	}
+	return ok, nil
 }

@@ -1,0 +1,207 @@
+package twiliovoice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/twilio/twilio-go/twiml"
+
+	"switchboard"
+	"switchboard/channels"
+	"switchboard/pgdb"
+	"switchboard/routing"
+)
+
+// handleIncoming opens the interaction of a new call and asks for the
+// language. A retried webhook for the same CallSid finds the interaction
+// and asks again, changing nothing.
+func (c *Channel) handleIncoming(w http.ResponseWriter, r *http.Request) {
+	cf, err := c.parseCall(r)
+	if err != nil {
+		c.writeError(w, r, err)
+		return
+	}
+	l, err := c.open(r.Context(), cf)
+	if err != nil {
+		c.writeError(w, r, err)
+		return
+	}
+	if l.Queue != "" {
+		// A retry after the IVR: the caller is already waiting.
+		c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)})
+		return
+	}
+	c.writeTwiML(w, c.languageMenu(l.ID)...)
+}
+
+func (c *Channel) open(ctx context.Context, cf callForm) (channels.Live, error) {
+	var l channels.Live
+	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		var err error
+		l, err = channels.InteractionBySID(ctx, tx, cf.CallSID)
+		if !errors.Is(err, switchboard.ErrNotFound) {
+			return err
+		}
+		cust := channels.Customer{Tier: switchboard.TierMass}
+		if cf.From[0] == '+' {
+			if cust, err = channels.Identify(ctx, tx, cf.From); err != nil {
+				return err
+			}
+		}
+		l = channels.Live{Interaction: switchboard.Interaction{Channel: switchboard.ChannelVoice, Direction: switchboard.Inbound,
+			State: switchboard.StateQueued, CustomerID: cust.ID, Tier: cust.Tier, From: cf.From, To: cf.To, ProviderSID: cf.CallSID}}
+		return channels.CreateInteraction(ctx, tx, now, &l.Interaction, "", map[string]any{"call_sid": cf.CallSID})
+	})
+	if err != nil {
+		return channels.Live{}, fmt.Errorf("twiliovoice: open call %s: %w", cf.CallSID, err)
+	}
+	return l, nil
+}
+
+func (c *Channel) languageMenu(id int64) []twiml.Element {
+	m := c.cfg.Menu
+	action := c.url("/ivr", id, "step", "lang")
+	return []twiml.Element{
+		&twiml.VoiceSay{Message: m.Greeting, Language: "cmn-CN"},
+		&twiml.VoiceGather{Input: "dtmf", NumDigits: "1", Timeout: strconv.Itoa(m.Timeout), Action: action,
+			InnerElements: []twiml.Element{&twiml.VoiceSay{Message: m.LanguagePrompt, Language: "cmn-CN"}}},
+		&twiml.VoiceRedirect{Url: action}, // no key: the default language
+	}
+}
+
+func (c *Channel) intentMenu(id int64, lang string, try int) []twiml.Element {
+	m := c.cfg.Menu
+	action := c.url("/ivr", id, "step", "intent", "try", strconv.Itoa(try))
+	return []twiml.Element{
+		&twiml.VoiceGather{Input: "dtmf", NumDigits: "1", Timeout: strconv.Itoa(m.Timeout), Action: action,
+			InnerElements: []twiml.Element{&twiml.VoiceSay{Message: m.intentPrompt(lang), Language: sayLanguage(lang)}}},
+		&twiml.VoiceRedirect{Url: action},
+	}
+}
+
+// handleIVR takes the answer to a menu question.
+func (c *Channel) handleIVR(w http.ResponseWriter, r *http.Request) {
+	cf, err := c.parseCall(r)
+	if err != nil {
+		c.writeError(w, r, err)
+		return
+	}
+	l, err := c.callInteraction(r.Context(), cf)
+	if err != nil {
+		c.writeError(w, r, err)
+		return
+	}
+	if l.Queue != "" || l.State != switchboard.StateQueued {
+		c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)}) // a retried answer
+		return
+	}
+	switch r.URL.Query().Get("step") {
+	case "lang":
+		c.chooseLanguage(w, r, l, cf.Digits)
+	case "intent":
+		try, _ := strconv.Atoi(r.URL.Query().Get("try"))
+		c.chooseIntent(w, r, l, cf.Digits, try)
+	default:
+		c.writeError(w, r, invalid("unknown IVR step"))
+	}
+}
+
+// callInteraction loads the interaction named in the callback URL and
+// checks that the request is about its call.
+func (c *Channel) callInteraction(ctx context.Context, cf callForm) (channels.Live, error) {
+	if cf.Interaction == 0 {
+		return channels.Live{}, invalid("the callback names no interaction")
+	}
+	l, err := channels.LoadInteraction(ctx, c.store.Pool(), cf.Interaction, false)
+	if errors.Is(err, switchboard.ErrNotFound) {
+		return l, switchboard.Errorf(switchboard.ErrForbidden, "no such interaction")
+	}
+	if err != nil {
+		return l, err
+	}
+	if l.Channel != switchboard.ChannelVoice || l.ProviderSID != cf.CallSID {
+		return l, switchboard.Errorf(switchboard.ErrForbidden, "call %s is not interaction %d", cf.CallSID, l.ID)
+	}
+	return l, nil
+}
+
+func (c *Channel) chooseLanguage(w http.ResponseWriter, r *http.Request, l channels.Live, digits string) {
+	lang, ok := c.cfg.Menu.Languages[digits]
+	if !ok {
+		lang = c.defaultLanguage(r.Context(), l)
+	}
+	err := c.store.InTx(r.Context(), func(tx pgx.Tx, now time.Time) error {
+		if _, err := tx.Exec(r.Context(), `UPDATE interactions SET language = $2, ivr_path = ivr_path || $3 WHERE id = $1`,
+			l.ID, lang, []string{"lang:" + lang}); err != nil {
+			return pgdb.FormatError(err)
+		}
+		return channels.AddEvent(r.Context(), tx, now, l.ID, "ivr", 0, map[string]any{"step": "language", "digits": digits, "language": lang})
+	})
+	if err != nil {
+		c.writeError(w, r, fmt.Errorf("twiliovoice: language of %d: %w", l.ID, err))
+		return
+	}
+	c.writeTwiML(w, c.intentMenu(l.ID, lang, 0)...)
+}
+
+// defaultLanguage is the known customer's language, else the menu's.
+func (c *Channel) defaultLanguage(ctx context.Context, l channels.Live) string {
+	if l.CustomerID != 0 {
+		if cust, err := channels.CustomerByID(ctx, c.store.Pool(), l.CustomerID); err == nil && cust.Language != "" {
+			return cust.Language
+		}
+	}
+	return c.cfg.Menu.DefaultLanguage
+}
+
+func (c *Channel) chooseIntent(w http.ResponseWriter, r *http.Request, l channels.Live, digits string, try int) {
+	m := c.cfg.Menu
+	queue := m.queue(digits)
+	if queue == "" && digits != "" && try == 0 {
+		// A wrong key: say so and ask once more.
+		els := append([]twiml.Element{&twiml.VoiceSay{Message: m.InvalidChoice[l.Language], Language: sayLanguage(l.Language)}},
+			c.intentMenu(l.ID, l.Language, 1)...)
+		c.writeTwiML(w, els...)
+		return
+	}
+	if queue == "" {
+		queue = m.DefaultQueue
+	}
+	if err := c.enqueue(r.Context(), l, digits, queue); err != nil {
+		c.writeError(w, r, err)
+		return
+	}
+	c.writeTwiML(w, c.holdLoop(r.Context(), l.ID, l.Language, queue)...)
+}
+
+// enqueue records the chosen queue, then hands the call to routing.
+func (c *Channel) enqueue(ctx context.Context, l channels.Live, digits, queue string) error {
+	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		if _, err := tx.Exec(ctx, `UPDATE interactions SET queue = $2, ivr_path = ivr_path || $3 WHERE id = $1`,
+			l.ID, queue, []string{"intent:" + queue}); err != nil {
+			return pgdb.FormatError(err)
+		}
+		return channels.AddEvent(ctx, tx, now, l.ID, "ivr", 0, map[string]any{"step": "intent", "digits": digits, "queue": queue})
+	})
+	if err != nil {
+		return fmt.Errorf("twiliovoice: queue of %d: %w", l.ID, err)
+	}
+	t := routing.Task{InteractionID: l.ID, Channel: switchboard.ChannelVoice, Queue: queue, Tier: l.Tier, CustomerID: l.CustomerID}
+	if c.cfg.Menu.LanguageSkill && l.Language != "" {
+		t.Skills = []string{"lang:" + l.Language}
+	}
+	if l.CustomerID != 0 {
+		if cust, err := channels.CustomerByID(ctx, c.store.Pool(), l.CustomerID); err == nil {
+			t.PreferredAgent = cust.RMID
+		}
+	}
+	if err := c.router.Enqueue(ctx, t); err != nil {
+		return fmt.Errorf("twiliovoice: enqueue %d: %w", l.ID, err)
+	}
+	return nil
+}
