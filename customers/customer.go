@@ -155,6 +155,16 @@ type Risk struct {
 	Flag string `json:"flag,omitempty"` // "", watch, aml_review, fraud_alert
 }
 
+// Alert is a recent event from the bank's other systems (a large
+// withdrawal, a maturing deposit, a birthday) for the agent to be aware of.
+type Alert struct {
+	Kind       string    `json:"kind"`
+	Amount     *Money    `json:"amount,omitempty"`
+	Currency   string    `json:"currency,omitempty"`
+	OccurredAt time.Time `json:"occurred_at"`
+	Source     string    `json:"source,omitempty"`
+}
+
 // View is the unified customer view, the screen pop.
 type View struct {
 	Customer     Customer    `json:"customer"`
@@ -166,6 +176,7 @@ type View struct {
 	Notes        []Note      `json:"notes"` // newest first, at most RecentNotes
 	Consent      Consent     `json:"consent"`
 	Risk         Risk        `json:"risk"`
+	Alerts       []Alert     `json:"alerts"` // newest first, at most RecentAlerts from the last AlertWindow
 	Masked       bool        `json:"masked"` // national ID and account numbers are masked
 	ViewedAt     time.Time   `json:"viewed_at"`
 }
@@ -175,6 +186,8 @@ const (
 	RecentInteractions = 20
 	RecentNotes        = 10
 	RecentConsent      = 5
+	RecentAlerts       = 5
+	AlertWindow        = 90 * 24 * time.Hour
 	maxAccounts        = 200
 )
 

@@ -114,6 +114,7 @@ func (s *Service) view(ctx context.Context, viewer *switchboard.Agent, sel strin
 	queueComplaints(b, sel, key, v)
 	queueNotes(b, sel, key, v)
 	queueConsent(b, sel, key, v)
+	queueAlerts(b, sel, key, v)
 	b.Queue(`INSERT INTO audit_log (at, agent_id, action, customer_id, reason, detail)
 		SELECT $2, $3, 'customer.view', id, $4, jsonb_build_object('via', $5::text) FROM (`+sel+`) c`,
 		key, v.ViewedAt, viewer.ID, reason, via)

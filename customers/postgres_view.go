@@ -155,3 +155,19 @@ func summarise(c Customer, accounts []Account) Holdings {
 	}
 	return h
 }
+
+func queueAlerts(b *pgx.Batch, sel string, key any, v *View) {
+	v.Alerts = []Alert{}
+	b.Queue(`SELECT kind, (amount * 100)::bigint, currency, occurred_at, source FROM customer_events
+		WHERE customer_id = (`+sel+`) AND occurred_at > $2
+		ORDER BY occurred_at DESC, id DESC LIMIT `+strconv.Itoa(RecentAlerts), key, v.ViewedAt.Add(-AlertWindow)).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var a Alert
+			if err := rows.Scan(&a.Kind, &a.Amount, &a.Currency, &a.OccurredAt, &a.Source); err != nil {
+				return err
+			}
+			v.Alerts = append(v.Alerts, a)
+		}
+		return rows.Err()
+	})
+}

@@ -60,6 +60,8 @@ func newFixture(tb testing.TB, pool *pgxpool.Pool) fixture {
 		($1, 'fees', 'open', 'Annual fee charged twice', $2), ($1, 'service', 'closed', 'Old case', NULL)`, c, agent)
 	exec(tb, pool, `INSERT INTO notes (customer_id, agent_id, body, created_at)
 		SELECT $1, $2, 'note ' || g, $3::timestamptz + g * interval '1 minute' FROM generate_series(1, 12) g`, c, agent, testNow.Add(-time.Hour))
+	exec(tb, pool, `INSERT INTO customer_events (customer_id, kind, amount, occurred_at, received_at) VALUES
+		($1, 'large_withdrawal', 250000, $2, $2), ($1, 'birthday', NULL, $3, $3)`, c, testNow.Add(-time.Hour), testNow.Add(-200*24*time.Hour))
 	exec(tb, pool, `INSERT INTO consent_changes (customer_id, phone, kind, opted_out, source, at)
 		VALUES ($1, '+8613800138000', 'sms', true, 'sms_stop', $2)`, c, testNow.Add(-48*time.Hour))
 	return f
@@ -115,6 +117,9 @@ func TestViewContents(t *testing.T) {
 	}
 	if v.Risk.Flag != "watch" {
 		t.Errorf("risk: %+v", v.Risk)
+	}
+	if len(v.Alerts) != 1 || v.Alerts[0].Kind != "large_withdrawal" || v.Alerts[0].Amount == nil || *v.Alerts[0].Amount != 25000000 {
+		t.Errorf("alerts: %+v, want the recent large withdrawal only", v.Alerts)
 	}
 }
 
