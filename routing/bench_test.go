@@ -176,51 +176,18 @@ func BenchmarkEnqueueToOffer(b *testing.B) {
 }
 
 func benchEnqueueToOffer(b *testing.B, withPG bool) {
-	const agents, rows = 5000, 20000
-	rdb, prefix := testenv.MustRedis(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cfg := Config{Prefix: prefix, Queues: []Queue{{Name: "general"}}}
-	var ids []int64
-	e := (*Engine)(nil)
-	if withPG {
-		// A pool of 16: the default of 4 on this 2-core machine, not the
-		// engine, would be what the benchmark measured.
-		u, err := url.Parse(testenv.MustCreateDB(b))
-		must(b, err)
-		q := u.Query()
-		q.Set("pool_max_conns", "16")
-		u.RawQuery = q.Encode()
-		pool, err := pgdb.Open(ctx, u.String())
-		must(b, err)
-		defer pool.Close()
-		agentIDs := seedAgentsFast(b, pool, agents)
-		ids = seedRowsFast(b, pool, rows)
-		e, err = New(cfg, rdb, pool, nil, time.Now)
-		must(b, err)
-		must(b, parallel(len(agentIDs), 8, func(i int) error { return e.Login(ctx, agentIDs[i]) }))
-	} else {
-		for i := range agents {
-			cfg.Agents = append(cfg.Agents, AgentProfile{ID: int64(i + 1), Tiers: switchboard.ValueTiers,
-				Capacity: switchboard.DefaultCapacity()})
-		}
-		for i := range rows {
-			ids = append(ids, int64(i+1))
-		}
-		var err error
-		e, err = New(cfg, rdb, nil, nil, time.Now)
-		must(b, err)
-		must(b, parallel(agents, 8, func(i int) error { return e.Login(ctx, int64(i+1)) }))
-	}
-	sent := make([]time.Time, len(ids)+1)
-	got := make([]time.Duration, 0, len(ids))
-	var mu sync.Mutex
-	evs, err := e.Subscribe(ctx)
-	must(b, err)
+	e, ids := offerBenchEngine(b, ctx, withPG)
 	idx := map[int64]int{}
 	for i, id := range ids {
 		idx[id] = i
 	}
+	sent := make([]time.Time, len(ids))
+	var got []time.Duration
+	var mu sync.Mutex
+	evs, err := e.Subscribe(ctx)
+	must(b, err)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -240,31 +207,28 @@ func benchEnqueueToOffer(b *testing.B, withPG bool) {
 			b.Fatal("out of interactions; raise rows")
 		}
 		time.Sleep(time.Until(start.Add(time.Duration(n) * time.Millisecond)))
-		i := n
 		mu.Lock()
-		sent[i] = time.Now()
+		sent[n] = time.Now()
 		mu.Unlock()
 		wg.Add(1)
-		go func() {
+		go func(i int) {
 			defer wg.Done()
 			tk := Task{InteractionID: ids[i], Channel: switchboard.Channels[i%3], Queue: "general",
 				Tier: switchboard.ValueTiers[i%4]}
 			if err := e.Enqueue(ctx, tk); err != nil {
 				b.Error(err)
 			}
-		}()
+		}(n)
 		n++
 	}
 	wg.Wait()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		mu.Lock()
 		k := len(got)
 		mu.Unlock()
-		if k >= n || time.Now().After(deadline) {
+		if k >= n {
 			break
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
 	<-done
@@ -275,6 +239,44 @@ func benchEnqueueToOffer(b *testing.B, withPG bool) {
 	b.ReportMetric(float64(got[len(got)/2])/1e6, "p50-ms")
 	b.ReportMetric(float64(got[len(got)*99/100])/1e6, "p99-ms")
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "offers/s")
+}
+
+// offerBenchEngine is an engine with 5,000 agents logged in and the ids of
+// 20,000 interactions to enqueue: rows in Postgres when withPG.
+func offerBenchEngine(b *testing.B, ctx context.Context, withPG bool) (*Engine, []int64) {
+	const agents, rows = 5000, 20000
+	rdb, prefix := testenv.MustRedis(b)
+	cfg := Config{Prefix: prefix, Queues: []Queue{{Name: "general"}}}
+	if !withPG {
+		var ids []int64
+		for i := range agents {
+			cfg.Agents = append(cfg.Agents, AgentProfile{ID: int64(i + 1), Tiers: switchboard.ValueTiers,
+				Capacity: switchboard.DefaultCapacity()})
+		}
+		for i := range rows {
+			ids = append(ids, int64(i+1))
+		}
+		e, err := New(cfg, rdb, nil, nil, time.Now)
+		must(b, err)
+		must(b, parallel(agents, 8, func(i int) error { return e.Login(ctx, int64(i+1)) }))
+		return e, ids
+	}
+	// A pool of 16: the default of 4 on this 2-core machine, not the
+	// engine, would be what the benchmark measured.
+	u, err := url.Parse(testenv.MustCreateDB(b))
+	must(b, err)
+	q := u.Query()
+	q.Set("pool_max_conns", "16")
+	u.RawQuery = q.Encode()
+	pool, err := pgdb.Open(ctx, u.String())
+	must(b, err)
+	b.Cleanup(pool.Close)
+	agentIDs := seedAgentsFast(b, pool, agents)
+	ids := seedRowsFast(b, pool, rows)
+	e, err := New(cfg, rdb, pool, nil, time.Now)
+	must(b, err)
+	must(b, parallel(len(agentIDs), 8, func(i int) error { return e.Login(ctx, agentIDs[i]) }))
+	return e, ids
 }
 
 // BenchmarkEvalshaCeiling runs redis-benchmark with EVALSHA of a script that
