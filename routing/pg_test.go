@@ -70,7 +70,7 @@ func pgEngines(t testing.TB, ctx context.Context, pool *pgxpool.Pool, prefix str
 }
 
 // snapshot reads every task and agent in one transaction.
-func snapshot(ctx context.Context, rdb *redis.Client, k keys) (map[string]string, map[string]string, error) {
+func snapshot(ctx context.Context, rdb redis.UniversalClient, k keys) (map[string]string, map[string]string, error) {
 	var tasks, agents *redis.MapStringStringCmd
 	_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		tasks = p.HGetAll(ctx, k.key("task"))
