@@ -1,7 +1,6 @@
 package customers
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -34,7 +33,7 @@ type Policy struct {
 	Activity []ActivityRule `json:"activity"`
 }
 
-// Value returns the rule of tier t.
+// valueRule returns the rule of tier t.
 func (p Policy) valueRule(t switchboard.ValueTier) (*ValueRule, bool) {
 	for i := range p.Value {
 		if p.Value[i].Tier == t {
@@ -178,5 +177,3 @@ func ParseMoney(s string) (Money, error) {
 	}
 	return m, nil
 }
-
-var _ fmt.Stringer = Money(0)

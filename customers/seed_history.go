@@ -1,6 +1,7 @@
 package customers
 
 import (
+	"math/rand/v2"
 	"time"
 
 	"switchboard"
@@ -84,7 +85,7 @@ func (s *seeder) contact(g *gen, p person, j uint64) contact {
 	return c
 }
 
-func (s *seeder) queueFor(r interface{ IntN(int) int }, p person) string {
+func (s *seeder) queueFor(r *rand.Rand, p person) string {
 	if p.tier == switchboard.TierPrivate && r.IntN(5) > 0 {
 		return "private_banking"
 	}
@@ -107,10 +108,7 @@ var (
 )
 
 // outcome decides how the interaction ended and who handled it.
-func (s *seeder) outcome(r interface {
-	IntN(int) int
-	Int64N(int64) int64
-}, p person, c *contact) {
+func (s *seeder) outcome(r *rand.Rand, p person, c *contact) {
 	u := r.IntN(100)
 	switch {
 	case c.direction == switchboard.Outbound && u < 40:
@@ -152,7 +150,7 @@ func (s *seeder) outcome(r interface {
 	}
 }
 
-func (s *seeder) agentFor(r interface{ IntN(int) int }, p person, queue string) int64 {
+func (s *seeder) agentFor(r *rand.Rand, p person, queue string) int64 {
 	if p.rm != 0 && queue == "private_banking" && r.IntN(2) == 0 {
 		return p.rm
 	}

@@ -73,7 +73,8 @@ func (m *Main) Run(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", m.handleReady)
-	apiServer := &api.Server{Log: m.Log, Agents: m.Agents}
+	m.Customers = customers.NewService(m.DB, customers.Config{Now: m.Now})
+	apiServer := &api.Server{Log: m.Log, Agents: m.Agents, Customers: m.Customers}
 	mux.Handle("/api/", apiServer.Handler())
 
 	bg, cancel := context.WithCancel(context.Background())
