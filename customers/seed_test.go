@@ -162,3 +162,25 @@ func TestSeededViewByPhone(t *testing.T) {
 			v.RM, len(v.Interactions), len(v.Accounts), v.Masked, v.Customer.NationalID)
 	}
 }
+
+func TestSeedFailureLeavesNothing(t *testing.T) {
+	t.Parallel()
+	pool := testenv.MustOpenDB(t)
+	// A seed far too large for its deadline fails part-way, whichever step
+	// it is in then.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := customers.Seed(ctx, pool, customers.SeedOptions{Customers: customers.MaxSeedCustomers, Agents: 50, Seed: 1})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("seed with a 2 s deadline: %v", err)
+	}
+	var rows int
+	must(t, pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM agents)
+		+ (SELECT count(*) FROM teams) + (SELECT count(*) FROM accounts)`).Scan(&rows))
+	if rows != 0 {
+		t.Errorf("a failed seed left %d rows behind", rows)
+	}
+	if _, err := customers.Seed(context.Background(), pool, customers.SeedOptions{Customers: 50, Agents: 2, Seed: 1}); err != nil {
+		t.Errorf("seeding after a failed seed: %v", err)
+	}
+}
