@@ -3,6 +3,7 @@ package agentdesk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
@@ -55,18 +56,18 @@ func (c *client) close(reason string) {
 }
 
 // run serves the connection until either side stops; handle is called for
-// each frame the desk sends, on the reader goroutine.
+// each frame the desk sends. The calling goroutine is the reader; run starts
+// the writer. Closing the socket stops the reader, and c.gone or ctx stops
+// the writer.
 func (c *client) run(ctx context.Context, cfg Config, handle func(ctx context.Context, f inFrame)) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return c.readLoop(ctx, cfg, handle) })
-	g.Go(func() error { return c.writeLoop(ctx, cfg) })
-	go func() {
-		<-ctx.Done()
-		c.close("server shutting down")
-	}()
-	err := g.Wait()
+	g.Go(func() error {
+		defer c.close("write failed")
+		return c.writeLoop(ctx, cfg)
+	})
+	err := c.readLoop(ctx, cfg, handle)
 	c.close("closed")
-	return err
+	return errors.Join(err, g.Wait())
 }
 
 func (c *client) readLoop(ctx context.Context, cfg Config, handle func(ctx context.Context, f inFrame)) error {
@@ -104,6 +105,9 @@ func (c *client) writeLoop(ctx context.Context, cfg Config) error {
 	for {
 		select {
 		case <-c.gone:
+			return nil
+		case <-ctx.Done():
+			c.close("server shutting down")
 			return nil
 		case b := <-c.send:
 			c.ws.SetWriteDeadline(time.Now().Add(cfg.WriteWait))

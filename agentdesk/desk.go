@@ -107,6 +107,8 @@ type Desk struct {
 	pops     *latencies
 	handlers map[string]handler
 
+	life context.Context // Run's context: desks close when it ends
+
 	boardMu sync.Mutex
 	board   []byte // the last wallboard frame, for supervisors who connect
 }
@@ -129,6 +131,7 @@ func New(cfg Config, deps Deps) (*Desk, error) {
 		},
 	}
 	d.handlers = d.routes()
+	d.life = context.Background()
 	return d, nil
 }
 
@@ -176,7 +179,7 @@ func (d *Desk) serveWS(w http.ResponseWriter, r *http.Request) {
 	// the desk drops what it sees twice by interaction and message id.
 	c.enqueue(encode(push("hello", hello{Agent: agentInfo(a), Node: d.cfg.Node, Version: Version,
 		ServerTime: d.cfg.Now().UTC()})))
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(d.life)
 	defer cancel()
 	go d.resync(ctx, c, "")
 	err = c.run(ctx, d.cfg, func(ctx context.Context, f inFrame) { d.handle(ctx, c, f) })

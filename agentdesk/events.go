@@ -19,6 +19,7 @@ const shards = 16
 // wallboard to its supervisors, until ctx ends. The subscriptions are live
 // when Run returns without error; the loops continue in the background.
 func (d *Desk) Run(ctx context.Context) error {
+	d.life = ctx
 	revents, err := d.deps.Engine.Subscribe(ctx)
 	if err != nil {
 		return fmt.Errorf("agentdesk: %w", err)
@@ -107,7 +108,7 @@ func (d *Desk) onRouting(ctx context.Context, e routing.Event) {
 			// The agent still gets the offer, with an empty pop and the
 			// reason, rather than nothing: the countdown is running.
 			id := d.logError(ctx, "agentdesk: screen pop", err, "interaction", e.InteractionID)
-			o = offer{Interaction: interactionFromEvent(e), Expires: e.Expires, PopError: "internal error " + id}
+			o = offer{Interaction: interactionFromEvent(e), ReservedAt: e.At, Expires: e.Expires, PopError: "internal error " + id}
 		}
 		if d.hub.toAgent(e.AgentID, encode(push("offer", o))) > 0 {
 			d.pops.add(d.cfg.Now().Sub(e.At))

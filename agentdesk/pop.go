@@ -16,6 +16,7 @@ import (
 // them: the interaction, the countdown and the screen pop.
 type offer struct {
 	Interaction interactionJSON `json:"interaction"`
+	ReservedAt  time.Time       `json:"reserved_at"` // when routing reserved it, for pop latency
 	Expires     time.Time       `json:"expires,omitzero"`
 	CountdownMs int64           `json:"countdown_ms"`
 	Pop         *Pop            `json:"pop,omitempty"`
@@ -76,7 +77,7 @@ func (d *Desk) offer(ctx context.Context, viewer *switchboard.Agent, e routing.E
 	if err != nil {
 		return offer{}, err
 	}
-	o := offer{Interaction: interactionFromLive(l), Expires: e.Expires, Pop: p}
+	o := offer{Interaction: interactionFromLive(l), ReservedAt: e.At, Expires: e.Expires, Pop: p}
 	o.Interaction.State = "offered"
 	if !e.Expires.IsZero() {
 		o.CountdownMs = max(0, e.Expires.Sub(d.cfg.Now()).Milliseconds())
