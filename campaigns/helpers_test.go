@@ -58,6 +58,8 @@ type rig struct {
 	dialer *Dialer
 	hooks  *httptest.Server
 	routed atomic.Int64
+	mu     sync.Mutex
+	tasks  []routing.Task // what was handed to routing
 }
 
 type world struct {
@@ -107,6 +109,9 @@ func (w *world) rig(node string, cfg DialerConfig) *rig {
 	// once, whose softphone joins the customer's conference.
 	r.dialer.Route = func(ctx context.Context, task routing.Task) error {
 		r.routed.Add(1)
+		r.mu.Lock()
+		r.tasks = append(r.tasks, task)
+		r.mu.Unlock()
 		go func() {
 			p := &api.CreateParticipantParams{}
 			p.SetFrom(bankNumber).SetTo("client:agent")

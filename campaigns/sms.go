@@ -42,8 +42,9 @@ func (d *Dialer) textCampaign(ctx context.Context, c *Campaign) (int, error) {
 }
 
 // takeSMSBudget returns how many texts c may send now, at most max, and
-// moves the campaign's send clock past them. At most one second of unused
-// rate carries over, so a paused campaign does not burst when resumed.
+// moves the campaign's send clock past them. At most ten seconds of unused
+// rate carries over (a missed tick is made up), so a paused campaign does
+// not burst when resumed.
 func (s *Store) takeSMSBudget(ctx context.Context, c *Campaign, max int) (int, error) {
 	interval := time.Minute / time.Duration(c.Rules.SMSPerMinute)
 	n := 0
@@ -52,7 +53,7 @@ func (s *Store) takeSMSBudget(ctx context.Context, c *Campaign, max int) (int, e
 		if err := tx.QueryRow(ctx, `SELECT sms_next_at FROM campaigns WHERE id = $1 FOR UPDATE`, c.ID).Scan(&next); err != nil {
 			return err
 		}
-		base := now.Add(-time.Second)
+		base := now.Add(-10 * time.Second)
 		if next != nil && next.After(base) {
 			base = *next
 		}
@@ -104,17 +105,25 @@ func (d *Dialer) text(ctx context.Context, c *Campaign, cl Claim) error {
 
 func (s *Store) recordText(ctx context.Context, c *Campaign, cl Claim, from, body, sid string) error {
 	err := s.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		a, err := lockAttempt(ctx, tx, cl.AttemptID)
+		if err != nil {
+			return err
+		}
+		result := "sent"
+		if a.Result == "delivered" || a.Result == "undelivered" {
+			result = a.Result // the delivery report came first
+		}
 		in := &switchboard.Interaction{Channel: switchboard.ChannelSMS, Direction: switchboard.Outbound,
 			State: switchboard.StateDone, CustomerID: cl.CustomerID, From: cl.Phone, To: from}
 		data := map[string]any{"campaign_id": c.ID, "attempt_id": cl.AttemptID}
 		if err := channels.CreateInteraction(ctx, tx, now, in, "", data); err != nil {
 			return err
 		}
-		msg := &channels.Message{InteractionID: in.ID, Direction: switchboard.Outbound, Body: body, ProviderSID: sid, Status: "queued"}
+		msg := &channels.Message{InteractionID: in.ID, Direction: switchboard.Outbound, Body: body, ProviderSID: sid, Status: result}
 		if _, err := channels.InsertMessage(ctx, tx, now, msg); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE interactions SET ended_at = $2, end_reason = 'campaign_sms' WHERE id = $1`, in.ID, now)
+		_, err = tx.Exec(ctx, `UPDATE interactions SET ended_at = $2, end_reason = 'campaign_sms' WHERE id = $1`, in.ID, now)
 		if err != nil {
 			return err
 		}
@@ -123,11 +132,7 @@ func (s *Store) recordText(ctx context.Context, c *Campaign, cl Claim, from, bod
 		if err != nil {
 			return err
 		}
-		a, err := lockAttempt(ctx, tx, cl.AttemptID)
-		if err != nil {
-			return err
-		}
-		return closeAttempt(ctx, tx, now, a, "sent", "")
+		return closeAttempt(ctx, tx, now, a, result, "")
 	})
 	if err != nil {
 		return fmt.Errorf("campaigns: record text of attempt %d: %w", cl.AttemptID, err)
@@ -136,14 +141,26 @@ func (s *Store) recordText(ctx context.Context, c *Campaign, cl Claim, from, bod
 }
 
 // SMSStatus records a delivery report for text attempt id: delivered,
-// undelivered or failed. Earlier states (queued, sent) change nothing.
+// undelivered or failed, on the attempt and on the message in the
+// customer's SMS interaction. Earlier states (queued, sent) change
+// nothing. A report may beat the record of the send (Twilio can deliver
+// before the send's transaction commits): the attempt keeps it, and the
+// record of the send does not overwrite it.
 func (s *Store) SMSStatus(ctx context.Context, id int64, sid, status string) error {
 	result := map[string]string{"delivered": "delivered", "undelivered": "undelivered", "failed": "undelivered"}[status]
 	if result == "" {
 		return nil
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE outreach_attempts SET result = $3, reason = $4
-		WHERE id = $1 AND provider_sid = $2 AND result IN ('sent', 'delivered', 'undelivered')`, id, sid, result, status)
+	err := s.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		_, err := tx.Exec(ctx, `UPDATE outreach_attempts SET result = $3, reason = $4
+			WHERE id = $1 AND (provider_sid = $2 OR provider_sid IS NULL) AND channel = 'sms'
+			  AND result IN ('dialing', 'sent', 'delivered', 'undelivered')`, id, sid, result, status)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE messages SET status = $2, status_at = $3 WHERE provider_sid = $1`, sid, status, now)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("campaigns: SMS status of attempt %d: %w", id, err)
 	}
