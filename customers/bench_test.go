@@ -22,7 +22,7 @@ import (
 
 // The benchmarks share one seeded database of SWITCHBOARD_BENCH_CUSTOMERS
 // customers (20,000 unless set) and SWITCHBOARD_BENCH_INTERACTIONS past
-// interactions (two per customer unless set); make bench sets a million and
+// interactions (one per customer unless set); make bench sets a million and
 // ten million. BenchmarkSeed creates it, or the first benchmark that needs
 // it; TestMain drops it.
 
@@ -43,10 +43,13 @@ type benchDB struct {
 func (b *benchDB) drop() {
 	b.Lock()
 	defer b.Unlock()
-	if b.pool != nil {
+	switch {
+	case b.pool != nil && b.name == "":
+		b.pool.Close()
+	case b.pool != nil:
 		dropDB(b.name, b.pool)
-		b.pool = nil
 	}
+	b.pool = nil
 }
 
 func benchOptions(tb testing.TB) customers.SeedOptions {
@@ -99,10 +102,26 @@ func dropDB(name string, pool *pgxpool.Pool) {
 	}
 }
 
-// seeded returns the shared seeded database, seeding it on first use.
+// seeded returns the shared seeded database, seeding it on first use. With
+// SWITCHBOARD_BENCH_DATABASE_URL set, the benchmarks other than
+// BenchmarkSeed use that database instead, seed it only if it has no
+// customers, and leave it in place: a bank of ten million interactions
+// takes minutes to build, and can then serve many runs.
 func seeded(tb testing.TB) *pgxpool.Pool {
 	bench.Lock()
 	defer bench.Unlock()
+	if u := os.Getenv("SWITCHBOARD_BENCH_DATABASE_URL"); u != "" && bench.pool == nil {
+		pool, err := pgdb.Open(context.Background(), u)
+		must(tb, err)
+		must(tb, pgdb.Migrate(context.Background(), pool, slog.New(slog.DiscardHandler)))
+		var n int
+		must(tb, pool.QueryRow(context.Background(), `SELECT count(*) FROM customers`).Scan(&n))
+		if n == 0 {
+			_, err = customers.Seed(context.Background(), pool, benchOptions(tb))
+			must(tb, err)
+		}
+		bench.pool = pool // no name: never dropped
+	}
 	if bench.pool == nil {
 		name, u, pool := createDB(tb)
 		res, err := customers.Seed(context.Background(), pool, benchOptions(tb))
@@ -127,7 +146,7 @@ func BenchmarkSeed(b *testing.B) {
 		took += time.Since(start)
 		b.StopTimer()
 		bench.Lock()
-		if bench.pool == nil {
+		if bench.pool == nil && os.Getenv("SWITCHBOARD_BENCH_DATABASE_URL") == "" {
 			bench.name, bench.url, bench.pool = name, u, pool
 		} else {
 			dropDB(name, pool)
