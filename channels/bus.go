@@ -22,6 +22,8 @@ type Event struct {
 	AgentID       int64               `json:"agent_id"`
 	Message       *Message            `json:"message,omitempty"`
 	Typing        bool                `json:"typing,omitempty"`
+	// From says who is typing: "customer" or "agent".
+	From string `json:"from,omitempty"`
 }
 
 // Bus publishes Events on one Redis pub/sub channel and delivers them to

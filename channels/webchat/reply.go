@@ -1,0 +1,58 @@
+package webchat
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"switchboard"
+	"switchboard/channels"
+)
+
+// Reply sends the agent's message to the chat's customer, on whichever node
+// holds the socket. It is stored first; a customer who is offline gets it
+// on reconnect. Errors: ErrInvalid for an empty or over-long body or a
+// non-chat interaction; ErrNotFound for an unknown interaction;
+// ErrForbidden when the agent is not serving it; ErrConflict when it ended.
+func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body string) (channels.Message, error) {
+	body = strings.TrimSpace(body)
+	if body == "" || !utf8.ValidString(body) || utf8.RuneCountInString(body) > maxBody {
+		return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "a reply is 1 to %d characters of text", maxBody)
+	}
+	m := channels.Message{InteractionID: interactionID, Direction: switchboard.Outbound, AgentID: agentID, Body: body, Status: "sent"}
+	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		l, err := channels.LoadInteraction(ctx, tx, interactionID, true)
+		if err != nil {
+			return err
+		}
+		if l.Channel != switchboard.ChannelChat {
+			return switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s, not a chat", l.ID, l.Channel)
+		}
+		if l.State.Terminal() {
+			return switchboard.Errorf(switchboard.ErrConflict, "interaction %d has ended", l.ID)
+		}
+		if err := channels.CheckAgent(ctx, tx, l, agentID); err != nil {
+			return err
+		}
+		_, err = channels.InsertMessage(ctx, tx, now, &m)
+		return err
+	})
+	if err != nil {
+		return channels.Message{}, fmt.Errorf("webchat: reply to %d: %w", interactionID, err)
+	}
+	if err := c.bus.Publish(ctx, channels.Event{Kind: "message", InteractionID: interactionID, Channel: switchboard.ChannelChat, AgentID: agentID, Message: &m}); err != nil {
+		c.log.Warn("chat: publish reply", "interaction", interactionID, "err", err)
+	}
+	return m, nil
+}
+
+// Typing shows or hides the agent's typing indicator in the customer's
+// widget. It is best-effort: nothing is stored.
+func (c *Channel) Typing(ctx context.Context, agentID, interactionID int64, typing bool) error {
+	return c.bus.Publish(ctx, channels.Event{Kind: "typing", InteractionID: interactionID, Channel: switchboard.ChannelChat,
+		AgentID: agentID, Typing: typing, From: "agent"})
+}
