@@ -80,8 +80,10 @@ func (s *Service) LookupByPhone(ctx context.Context, viewer *switchboard.Agent, 
 // The two ways a view finds its customer, each a subquery on $1.
 const (
 	selectByID    = `SELECT id FROM customers WHERE id = $1::bigint`
-	selectByPhone = `SELECT id FROM customers WHERE phone = $1::text OR phone_alt = $1::text
-		ORDER BY phone IS NOT DISTINCT FROM $1::text DESC, id LIMIT 1`
+	// Two plain index scans, the second only when the first finds nothing.
+	selectByPhone = `SELECT coalesce(
+		(SELECT id FROM customers WHERE phone = $1::text ORDER BY id LIMIT 1),
+		(SELECT id FROM customers WHERE phone_alt = $1::text ORDER BY id LIMIT 1)) AS id`
 )
 
 func cleanReason(reason string) (string, error) {
@@ -116,7 +118,7 @@ func (s *Service) view(ctx context.Context, viewer *switchboard.Agent, sel strin
 	queueConsent(b, sel, key, v)
 	queueAlerts(b, sel, key, v)
 	b.Queue(`INSERT INTO audit_log (at, agent_id, action, customer_id, reason, detail)
-		SELECT $2, $3, 'customer.view', id, $4, jsonb_build_object('via', $5::text) FROM (`+sel+`) c`,
+		SELECT $2, $3, 'customer.view', id, $4, jsonb_build_object('via', $5::text) FROM (`+sel+`) c WHERE id IS NOT NULL`,
 		key, v.ViewedAt, viewer.ID, reason, via)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
