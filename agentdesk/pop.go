@@ -59,7 +59,7 @@ func interactionFromLive(l channels.Live) interactionJSON {
 type Pop struct {
 	Customer     *customers.View    `json:"customer,omitempty"`
 	Unidentified bool               `json:"unidentified"`
-	Alerts       []Alert            `json:"alerts"`
+	Alerts       []customers.Alert  `json:"alerts"` // the view's, repeated for the desk's alert strip
 	NextActions  []Action           `json:"next_actions"`
 	Messages     []channels.Message `json:"messages"` // the conversation so far (SMS and chat)
 }
@@ -87,7 +87,7 @@ func (d *Desk) offer(ctx context.Context, viewer *switchboard.Agent, e routing.E
 
 // pop assembles the screen pop of interaction l for viewer.
 func (d *Desk) pop(ctx context.Context, viewer *switchboard.Agent, l channels.Live) (*Pop, error) {
-	p := &Pop{Alerts: []Alert{}, NextActions: []Action{}, Messages: []channels.Message{}}
+	p := &Pop{Alerts: []customers.Alert{}, NextActions: []Action{}, Messages: []channels.Message{}}
 	if l.Channel != switchboard.ChannelVoice {
 		msgs, err := d.store.Messages(ctx, l.ID, 0)
 		if err != nil {
@@ -109,9 +109,9 @@ func (d *Desk) pop(ctx context.Context, viewer *switchboard.Agent, l channels.Li
 		return nil, fmt.Errorf("agentdesk: pop %d: %w", l.ID, err)
 	}
 	p.Customer = v
-	if p.Alerts, err = d.alerts(ctx, l.CustomerID); err != nil {
-		return nil, fmt.Errorf("agentdesk: pop %d: %w", l.ID, err)
+	if v.Alerts != nil {
+		p.Alerts = v.Alerts
 	}
-	p.NextActions = nextActions(v, p.Alerts, d.cfg.Now())
+	p.NextActions = nextActions(v, d.cfg.Now())
 	return p, nil
 }
