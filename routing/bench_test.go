@@ -137,16 +137,16 @@ func BenchmarkMatch(b *testing.B) {
 					agentsThisBatch[i] = (first + i) % agents
 				}
 				first += batch
-				before := c.hook.n.Load()
 				us0, calls0 := evalshaStats(b, c.e.rdb)
+				before := c.hook.n.Load()
 				must(b, parallel(batch, 8, func(i int) error {
 					a := agentsThisBatch[i]
 					return c.e.Complete(ctx, int64(a+1), c.holding[a])
 				}))
+				trips += c.hook.n.Load() - before
 				us1, calls1 := evalshaStats(b, c.e.rdb)
 				serverUs += us1 - us0
 				serverCalls += calls1 - calls0
-				trips += c.hook.n.Load() - before
 				matches += batch
 				b.StopTimer()
 				must(b, parallel(batch, 8, func(i int) error {
