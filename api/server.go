@@ -12,6 +12,7 @@ import (
 
 	"switchboard"
 	"switchboard/agents"
+	"switchboard/campaigns"
 	"switchboard/customers"
 )
 
@@ -20,6 +21,8 @@ type Server struct {
 	Log       *slog.Logger
 	Agents    *agents.Store
 	Customers *customers.Service // the customer routes are served when set
+	Campaigns *campaigns.Store   // campaigns, tasks and events are served when set
+	Dialer    *campaigns.Dialer  // places agents' preview and triggered calls
 }
 
 // Handler returns the routes of the API. Every route but login needs a
@@ -30,6 +33,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/logout", s.auth(s.handleLogout, switchboard.Roles...))
 	mux.Handle("GET /api/v1/me", s.auth(s.handleMe, switchboard.Roles...))
 	s.customerRoutes(mux)
+	s.campaignRoutes(mux)
+	s.eventRoutes(mux)
 	mux.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return switchboard.Errorf(switchboard.ErrNotFound, "no such API route: %s %s", r.Method, r.URL.Path)
 	}))

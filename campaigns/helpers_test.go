@@ -63,7 +63,7 @@ type rig struct {
 }
 
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	clock *clock
 	sim   *twiliosim.Sim
@@ -72,7 +72,7 @@ type world struct {
 
 // newWorld starts a database and a Twilio simulator whose callees answer
 // per a, with time in the simulator sped up 200 times.
-func newWorld(t *testing.T, start time.Time, a twiliosim.Answering) *world {
+func newWorld(t testing.TB, start time.Time, a twiliosim.Answering) *world {
 	t.Helper()
 	w := &world{t: t, url: testenv.MustCreateDB(t), clock: newClock(start)}
 	w.sim = twiliosim.New(twiliosim.Config{AccountSID: simAccount, AuthToken: simToken, Number: bankNumber, Speed: 1000})

@@ -19,6 +19,7 @@ import (
 	"switchboard/agentdesk"
 	"switchboard/agents"
 	"switchboard/api"
+	"switchboard/campaigns"
 	"switchboard/channels"
 	"switchboard/channels/twiliosms"
 	"switchboard/cmd/internal/config"
@@ -43,6 +44,8 @@ type Main struct {
 	Customers *customers.Service
 	SMS       *twiliosms.Channel
 	Desk      *agentdesk.Desk
+	Campaigns *campaigns.Store
+	Dialer    *campaigns.Dialer
 
 	ln     net.Listener
 	http   *http.Server
@@ -74,7 +77,10 @@ func (m *Main) Run(ctx context.Context) error {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", m.handleReady)
 	m.Customers = customers.NewService(m.DB, customers.Config{Now: m.Now})
-	apiServer := &api.Server{Log: m.Log, Agents: m.Agents, Customers: m.Customers}
+	if err := m.wireCampaigns(mux); err != nil {
+		return err
+	}
+	apiServer := &api.Server{Log: m.Log, Agents: m.Agents, Customers: m.Customers, Campaigns: m.Campaigns, Dialer: m.Dialer}
 	mux.Handle("/api/", apiServer.Handler())
 
 	bg, cancel := context.WithCancel(context.Background())
@@ -83,6 +89,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.wireDesk(bg, mux); err != nil {
 		return err
 	}
+	// The dialer starts once routing is wired, which background predates.
+	go m.runOutbound(bg)
 	return m.serve(mux)
 }
 
