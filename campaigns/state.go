@@ -54,21 +54,34 @@ func setState(ctx context.Context, tx pgx.Tx, id int64, to State, now time.Time)
 	return err
 }
 
-// buildAudience inserts the segment's customers as pending contacts, in one
-// statement, leaving out those already in another live campaign.
+// buildAudience inserts the segment's customers as pending contacts,
+// leaving out those already in another live campaign. The segment is
+// selected into a temporary table first, because Postgres runs that query
+// in parallel, which it never does for the SELECT of an INSERT; JIT is off
+// because compiling costs more than it saves on this plan.
 func buildAudience(ctx context.Context, tx pgx.Tx, c *Campaign, now time.Time) (int, error) {
-	where, args := c.Audience.where(c.Channel, 3)
-	tag, err := tx.Exec(ctx, `INSERT INTO campaign_contacts (campaign_id, customer_id, phone, next_at, updated_at)
-		SELECT $1, c.id, c.phone, greatest($2::timestamptz, k.starts_at), $2
-		FROM customers c, campaigns k
-		WHERE k.id = $1 AND `+where+`
+	where, args := c.Audience.where(c.Channel, 2)
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		return 0, err
+	}
+	_, err := tx.Exec(ctx, `CREATE TEMP TABLE audience ON COMMIT DROP AS
+		SELECT c.id, c.phone FROM customers c
+		WHERE `+where+`
 		  AND NOT EXISTS (SELECT 1 FROM campaign_contacts o JOIN campaigns ok ON ok.id = o.campaign_id
 		      WHERE o.customer_id = c.id AND o.campaign_id <> $1
 		        AND o.state IN ('pending', 'dialing', 'offered')
-		        AND ok.state IN ('scheduled', 'running', 'paused'))
-		ON CONFLICT (campaign_id, customer_id) DO NOTHING`, append([]any{c.ID, now}, args...)...)
+		        AND ok.state IN ('scheduled', 'running', 'paused'))`, append([]any{c.ID}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("audience: %w", err)
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO campaign_contacts (campaign_id, customer_id, phone, next_at, updated_at)
+		SELECT $1, a.id, a.phone, greatest($2::timestamptz, $3::timestamptz), $2 FROM audience a
+		ON CONFLICT (campaign_id, customer_id) DO NOTHING`, c.ID, now, c.StartsAt)
+	if err != nil {
+		return 0, fmt.Errorf("audience: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `DROP TABLE audience`); err != nil {
+		return 0, err
 	}
 	return int(tag.RowsAffected()), nil
 }
