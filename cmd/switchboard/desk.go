@@ -69,8 +69,7 @@ func (m *Main) ensureContactCentre(ctx context.Context, mux *http.ServeMux) erro
 	return nil
 }
 
-// reply sends an agent's message on its interaction's channel. Chat replies
-// join here when the chat channel is wired.
+// reply sends an agent's message on its interaction's channel (replyOn).
 func (m *Main) reply(ctx context.Context, agentID, interactionID int64, body, _ string) (channels.Message, error) {
-	return m.SMS.Reply(ctx, agentID, interactionID, body)
+	return m.replyOn(ctx, agentID, interactionID, body)
 }

@@ -22,6 +22,8 @@ import (
 	"switchboard/campaigns"
 	"switchboard/channels"
 	"switchboard/channels/twiliosms"
+	"switchboard/channels/twiliovoice"
+	"switchboard/channels/webchat"
 	"switchboard/cmd/internal/config"
 	"switchboard/customers"
 	"switchboard/pgdb"
@@ -43,6 +45,8 @@ type Main struct {
 	Bus       *channels.Bus
 	Customers *customers.Service
 	SMS       *twiliosms.Channel
+	Voice     *twiliovoice.Channel
+	Chat      *webchat.Channel
 	Desk      *agentdesk.Desk
 	Campaigns *campaigns.Store
 	Dialer    *campaigns.Dialer
@@ -86,6 +90,9 @@ func (m *Main) Run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	go m.background(bg)
+	if err := m.wireChannels(bg, mux); err != nil {
+		return err
+	}
 	if err := m.wireDesk(bg, mux); err != nil {
 		return err
 	}

@@ -28,11 +28,12 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"loadgen": {cmdLoadgen, "open N desk sockets against a running server and measure memory and screen-pop latency (loadgen desk -h)", false},
-	"migrate": {cmdMigrate, "apply pending database migrations (safe to run from several hosts at once)", false},
-	"sim":     {cmdSim, "simulate routing on Redis with a virtual clock: service level per tier for a staffing level", false},
-	"seed":    {cmdSeed, "fill an empty database with a deterministic demo bank, or print its users", false},
-	"tiers":   {cmdTiers, "show or change the tiering policy, recompute every customer's tier, count customers per tier", false},
+	"loadgen":   {cmdLoadgen, "open N desk sockets against a running server and measure memory and screen-pop latency (loadgen desk -h)", false},
+	"migrate":   {cmdMigrate, "apply pending database migrations (safe to run from several hosts at once)", false},
+	"sim":       {cmdSim, "simulate routing on Redis with a virtual clock: service level per tier for a staffing level", false},
+	"seed":      {cmdSeed, "fill an empty database with a deterministic demo bank, or print its users", false},
+	"tiers":     {cmdTiers, "show or change the tiering policy, recompute every customer's tier, count customers per tier", false},
+	"twiliosim": {cmdTwiliosim, "serve the Twilio simulator; --trickle calls=2,texts=4 plays demo customers", true},
 }
 
 func main() {
