@@ -9,10 +9,11 @@ function start(me) {
   S.me = me;
   document.getElementById("me").textContent = me.name;
   document.getElementById("app").hidden = false;
+  document.getElementById("state").value = "offline"; // until the agent chooses
   S.sock = new DeskSocket({
     hello: d => { S.me = Object.assign(S.me, d.agent); },
     sync: onSync, offer: onOffer, offer_withdrawn: onWithdrawn, interaction: onInteraction,
-    message: onMessage, message_status: onMessage, typing: onTyping, agent_state: onAgentState, call: onCall,
+    message: onMessage, message_status: onStatus, typing: onTyping, agent_state: onAgentState, call: onCall,
     error: e => toast(errText(e), true),
   }, status => {
     const c = document.getElementById("conn");
@@ -79,9 +80,17 @@ function onMessage(d) {
   if (!it || !d.message) return;
   const msgs = it.pop.messages;
   const i = msgs.findIndex(m => m.id === d.message.id);
-  if (i >= 0) msgs[i] = d.message; else msgs.push(d.message);
+  if (i >= 0) Object.assign(msgs[i], d.message); else msgs.push(d.message);
   S.typing.delete(d.interaction_id);
   if (d.interaction_id === S.selected) renderConversation();
+}
+
+// onStatus updates a sent message's delivery status; it carries no body.
+function onStatus(d) {
+  const it = S.items.get(d.interaction_id);
+  if (!it || !d.message) return;
+  const m = it.pop.messages.find(x => x.id === d.message.id);
+  if (m) { m.status = d.message.status; if (d.interaction_id === S.selected) renderConversation(); }
 }
 
 function onTyping(d) {

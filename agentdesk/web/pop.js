@@ -11,7 +11,7 @@ function renderPop() {
   if (!p) { box.append(el("p", { class: "error" }, t("pop.error"))); return; }
   if (p.unidentified || !p.customer) { box.append(...unidentified(it)); return; }
   const v = p.customer, c = v.customer, i = it.interaction;
-  box.append(
+  box.append(...[
     el("div", { class: "pop-head" },
       el("div", {},
         el("div", { class: "pop-name", id: "pop-name" }, LANG === "zh" && c.name_zh ? c.name_zh + " (" + c.name + ")" : c.name + (c.name_zh ? " (" + c.name_zh + ")" : "")),
@@ -32,9 +32,9 @@ function renderPop() {
     section("pop.ivr", [el("p", {}, (i.ivr_path || []).length ? i.ivr_path.join(" → ") : t("pop.ivr.none"))]),
     section("pop.holdings", [holdings(v)]),
     section("pop.complaints", v.open_complaints.length ? [table(["#", t("wb.state"), ""], v.open_complaints.map(x => ["#" + x.id, x.status, x.summary]))] : [el("p", { class: "empty" }, t("pop.complaints.none"))]),
-    section("pop.timeline", v.interactions.length ? [table([t("wb.since"), "", t("wb.state"), t("wrap.disposition")],
+    section("pop.timeline", v.interactions.length ? [table([t("pop.when"), t("pop.channel"), t("wb.state"), t("wrap.disposition")],
       v.interactions.slice(0, 8).map(x => [fmtTime(x.created_at), t("channel." + x.channel), t("istate." + x.state), x.disposition ? t("disp." + x.disposition) : ""]))] : [el("p", { class: "empty" }, t("pop.timeline.none"))]),
-    v.notes.length ? section("pop.notes", v.notes.slice(0, 3).map(n => el("p", {}, fmtTime(n.created_at) + " — " + n.body))) : null);
+    v.notes.length ? section("pop.notes", v.notes.slice(0, 3).map(n => el("p", {}, fmtTime(n.created_at) + " — " + n.body))) : null].filter(Boolean));
 }
 
 function kv(label, value, id) { return el("div", {}, el("span", {}, label), el("b", { id }, value)); }
