@@ -18,7 +18,7 @@ import (
 
 const customerPhone = "+8613800138000"
 
-func setup(t *testing.T) (*chantest.Env, *twiliosms.Channel) {
+func setup(t testing.TB) (*chantest.Env, *twiliosms.Channel) {
 	t.Helper()
 	env := chantest.New(t)
 	ch, err := twiliosms.New(twiliosms.Config{PublicURL: env.Public, AuthToken: chantest.AuthToken, From: chantest.BankNumber},

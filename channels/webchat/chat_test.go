@@ -21,7 +21,7 @@ var chatKey = []byte("0123456789abcdef0123456789abcdef-test")
 
 const origin = "https://www.bank.example"
 
-func setup(t *testing.T, mod func(*webchat.Config)) (*chantest.Env, *webchat.Channel) {
+func setup(t testing.TB, mod func(*webchat.Config)) (*chantest.Env, *webchat.Channel) {
 	t.Helper()
 	env := chantest.New(t)
 	cfg := webchat.Config{Key: chatKey, AllowedOrigins: []string{origin}, PublicURL: env.Public}
@@ -39,11 +39,11 @@ func setup(t *testing.T, mod func(*webchat.Config)) (*chantest.Env, *webchat.Cha
 }
 
 type client struct {
-	t  *testing.T
+	t  testing.TB
 	ws *websocket.Conn
 }
 
-func dial(t *testing.T, env *chantest.Env, org string) (*client, *http.Response, error) {
+func dial(t testing.TB, env *chantest.Env, org string) (*client, *http.Response, error) {
 	h := http.Header{}
 	if org != "" {
 		h.Set("Origin", org)
@@ -56,7 +56,7 @@ func dial(t *testing.T, env *chantest.Env, org string) (*client, *http.Response,
 	return &client{t: t, ws: ws}, resp, nil
 }
 
-func mustDial(t *testing.T, env *chantest.Env) *client {
+func mustDial(t testing.TB, env *chantest.Env) *client {
 	t.Helper()
 	c, _, err := dial(t, env, origin)
 	if err != nil {
@@ -310,3 +310,5 @@ func TestSignedInCustomerAndSMSOffer(t *testing.T) {
 	}
 	env.Eventually("chat left routing", func() bool { return env.State(wa.InteractionID) == "abandoned" })
 }
+
+type webchatConfig = webchat.Config

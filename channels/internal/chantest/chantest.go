@@ -21,6 +21,7 @@ import (
 	"switchboard/channels"
 	"switchboard/channels/twiliosim"
 	"switchboard/internal/testenv"
+	"switchboard/pgdb"
 	"switchboard/routing"
 )
 
@@ -55,7 +56,7 @@ type Env struct {
 // New builds an Env; mount handlers on Mux before sending traffic.
 func New(t testing.TB) *Env {
 	t.Helper()
-	e := &Env{T: t, Pool: testenv.MustOpenDB(t), Mux: http.NewServeMux(), Log: logger()}
+	e := &Env{T: t, Pool: openPool(t), Mux: http.NewServeMux(), Log: logger()}
 	e.RDB, e.Prefix = testenv.MustRedis(t)
 	// Registered after the database and Redis, so it runs before they close.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -88,6 +89,19 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// openPool opens a fresh database with a pool as large as a server's
+// (pgxpool's default of max(4, CPUs) would make the benchmarks measure
+// waiting for a connection).
+func openPool(t testing.TB) *pgxpool.Pool {
+	u := testenv.MustCreateDB(t) + "&pool_max_conns=24"
+	pool, err := pgdb.Open(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
 }
 
 func logger() *slog.Logger {
