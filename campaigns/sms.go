@@ -1,9 +1,11 @@
 package campaigns
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,16 +16,23 @@ import (
 )
 
 // textCampaign sends c's next texts, as many as its send rate allows since
-// the last batch (from any process), each past the gates.
+// the last batch (from any process), each past the gates. Claims are taken
+// one by one; the sends (a Twilio request and the record of it each) run
+// smsSenders at a time, as they spend their time waiting.
 func (d *Dialer) textCampaign(ctx context.Context, c *Campaign) (int, error) {
 	budget, err := d.store.takeSMSBudget(ctx, c, d.cfg.Decisions)
 	if err != nil || budget == 0 {
 		return 0, err
 	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var sendErr error
+	slots := make(chan struct{}, smsSenders)
 	decided, sent := 0, 0
 	for sent < budget && decided < d.cfg.Decisions {
-		cl, r, ok, err := d.store.claimNext(ctx, d.cfg.Gate, d.cfg.Node, c, 0)
-		if err != nil || !ok {
+		cl, r, ok, cerr := d.store.claimNext(ctx, d.cfg.Gate, d.cfg.Node, c, 0)
+		if cerr != nil || !ok {
+			err = cerr
 			break
 		}
 		decided++
@@ -31,15 +40,26 @@ func (d *Dialer) textCampaign(ctx context.Context, c *Campaign) (int, error) {
 			continue
 		}
 		sent++
-		if err = d.text(ctx, c, cl); err != nil {
-			break
-		}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			if err := d.text(ctx, c, cl); err != nil {
+				mu.Lock()
+				sendErr = cmp.Or(sendErr, err)
+				mu.Unlock()
+			}
+		})
 	}
+	wg.Wait()
+	err = cmp.Or(err, sendErr)
 	if rerr := d.store.returnSMSBudget(ctx, c, budget-sent); err == nil {
 		err = rerr
 	}
 	return decided, err
 }
+
+// smsSenders bounds the texts one process sends at once.
+const smsSenders = 8
 
 // takeSMSBudget returns how many texts c may send now, at most max, and
 // moves the campaign's send clock past them. At most ten seconds of unused
