@@ -1,0 +1,53 @@
+package twiliovoice
+
+import (
+	"errors"
+	"net/url"
+	"testing"
+
+	"switchboard"
+)
+
+func FuzzParseCallForm(f *testing.F) {
+	f.Add("CallSid=CA0123456789abcdef0123456789abcdef&From=%2B8613800138000&To=%2B8657188880000&CallStatus=ringing", "i=4&step=lang")
+	f.Add("CallSid=CA0123456789abcdef0123456789abcdef&From=anonymous&Digits=9", "i=-1")
+	f.Add("CallSid=CAx&From=%3Cscript%3E&Digits=1%27", "")
+	f.Fuzz(func(t *testing.T, body, query string) {
+		form, err1 := url.ParseQuery(body)
+		q, err2 := url.ParseQuery(query)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		cf, err := parseCallForm(form, q, "CN")
+		if err != nil {
+			if !errors.Is(err, switchboard.ErrInvalid) {
+				t.Fatalf("error %v is not ErrInvalid", err)
+			}
+			return
+		}
+		if !callSID.MatchString(cf.CallSID) || cf.From == "" || cf.Interaction < 0 || !digitsRe.MatchString(cf.Digits) {
+			t.Fatalf("accepted %+v", cf)
+		}
+	})
+}
+
+func TestMenuValidate(t *testing.T) {
+	tests := map[string]func(*Menu){
+		"no intents":       func(m *Menu) { m.Intents = nil },
+		"two-key intent":   func(m *Menu) { m.Intents[0].Digit = "12" },
+		"unknown language": func(m *Menu) { m.Languages["3"] = "fr" },
+		"no default queue": func(m *Menu) { m.DefaultQueue = "" },
+	}
+	for name, mutate := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := DefaultMenu()
+			mutate(&m)
+			if err := m.validate(); !errors.Is(err, switchboard.ErrInvalid) {
+				t.Fatalf("validate: %v", err)
+			}
+		})
+	}
+	if err := DefaultMenu().validate(); err != nil {
+		t.Fatal(err)
+	}
+}
