@@ -33,7 +33,7 @@ const origin = "http://desk.test"
 // Each node on it is a separate Desk, engine and HTTP server, as separate
 // processes would be.
 type centre struct {
-	t      *testing.T
+	t      testing.TB
 	pool   *pgxpool.Pool
 	rdb    *redis.Client
 	prefix string
@@ -42,7 +42,7 @@ type centre struct {
 	sent   chan channels.Message // what Send delivered to "the customer"
 }
 
-func newCentre(t *testing.T, rcfg routing.Config) *centre {
+func newCentre(t testing.TB, rcfg routing.Config) *centre {
 	t.Helper()
 	pool := testenv.MustOpenDB(t)
 	rdb, prefix := testenv.MustRedis(t)
@@ -177,7 +177,7 @@ func (c *centre) arrive(n *node, customer int64, tier switchboard.ValueTier, ivr
 
 // desk is a test's WebSocket client.
 type desk struct {
-	t      *testing.T
+	t      testing.TB
 	ws     *websocket.Conn
 	frames chan frame
 	seq    atomic.Int64
@@ -196,7 +196,7 @@ type frame struct {
 	} `json:"error"`
 }
 
-func dial(t *testing.T, n *node, token string) *desk {
+func dial(t testing.TB, n *node, token string) *desk {
 	t.Helper()
 	ws, resp, err := dialRaw(n, token, origin)
 	if err != nil {
@@ -331,3 +331,24 @@ type offerJSON struct {
 }
 
 func jsonUnmarshal(raw json.RawMessage, v any) error { return json.Unmarshal(raw, v) }
+
+// bulkAgents inserts n agents with one shared hash and opens their
+// sessions in one go (a password check per agent would take minutes).
+func (c *centre) bulkAgents(prefix string, n int) []string {
+	c.t.Helper()
+	ctx := context.Background()
+	rows, err := c.pool.Query(ctx, `INSERT INTO agents (username, name, password_hash, role, tiers)
+		SELECT $1 || i, $1 || i, 'unusable', 'agent', '{private,vip,standard,mass}' FROM generate_series(1, $2) i RETURNING id`, prefix, n)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	tokens, err := c.agents.OpenSessions(ctx, ids)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return tokens
+}
