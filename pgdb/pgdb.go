@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
@@ -21,6 +22,9 @@ import (
 	"switchboard/migrations"
 )
 
+// defaultMaxConns is the pool size unless DATABASE_URL sets pool_max_conns.
+const defaultMaxConns = 16
+
 // Open connects a pool to url and checks that the server answers. Queries are
 // traced through OpenTelemetry without their parameters, which hold customer
 // data.
@@ -30,6 +34,12 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("pgdb: parse DATABASE_URL: %w", err)
 	}
 	cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithDisableSQLStatementInAttributes())
+	// pgx's default (four connections on a small machine) queues webhook
+	// writes, routing records and screen pops behind each other; a contact
+	// centre node needs more in flight. pool_max_conns in the URL still wins.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pgdb: open: %w", err)
