@@ -58,22 +58,23 @@ func (c *Channel) receive(ctx context.Context, in inbound) (received, error) {
 	var rec received
 	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		rec = received{}
-		if done, err := c.findDuplicate(ctx, tx, in.MessageSID, &rec); err != nil || done {
+		if done, err := c.findDuplicate(ctx, tx, in, &rec); err != nil || done {
 			return err
 		}
 		return c.receiveTx(ctx, tx, now, in, &rec)
 	})
 	if errors.Is(err, errDuplicate) {
 		rec = received{Dup: true}
-		_, err = c.findDuplicate(ctx, c.store.Pool(), in.MessageSID, &rec)
+		_, err = c.findDuplicate(ctx, c.store.Pool(), in, &rec)
 	}
 	return rec, err
 }
 
-func (c *Channel) findDuplicate(ctx context.Context, q channels.Querier, sid string, rec *received) (bool, error) {
+func (c *Channel) findDuplicate(ctx context.Context, q channels.Querier, in inbound, rec *received) (bool, error) {
+	sid := in.MessageSID
 	err := q.QueryRow(ctx, `SELECT id, interaction_id FROM messages WHERE provider_sid = $1`, sid).
 		Scan(&rec.Message.ID, &rec.Message.InteractionID)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if kw, _ := parseKeyword(in.Body); kw != kwNone && errors.Is(err, pgx.ErrNoRows) {
 		// A keyword that opened no thread is kept only as a consent change.
 		err = q.QueryRow(ctx, `SELECT 0, 0 FROM consent_changes WHERE detail = $1 AND source LIKE 'sms:%' LIMIT 1`, sid).
 			Scan(&rec.Message.ID, &rec.Message.InteractionID)
@@ -144,20 +145,14 @@ func (c *Channel) openThread(ctx context.Context, tx pgx.Tx, now time.Time, from
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('sms:' || $1))`, from); err != nil {
 		return channels.Live{}, false, fmt.Errorf("twiliosms: lock thread of %s: %w", from, err)
 	}
-	var id int64
-	err := tx.QueryRow(ctx, `
-		SELECT i.id FROM interactions i
-		WHERE i.channel = 'sms' AND i.from_addr = $1 AND i.state IN ('queued', 'offered', 'connected')
-		  AND COALESCE((SELECT max(m.created_at) FROM messages m WHERE m.interaction_id = i.id), i.created_at) > $2
-		ORDER BY i.created_at DESC LIMIT 1`, from, now.Add(-c.cfg.ThreadWindow)).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
+	l, err := channels.OpenThread(ctx, tx, from, now.Add(-c.cfg.ThreadWindow))
+	if errors.Is(err, switchboard.ErrNotFound) {
 		return channels.Live{}, false, nil
 	}
 	if err != nil {
-		return channels.Live{}, false, fmt.Errorf("twiliosms: open thread of %s: %w", from, pgdb.FormatError(err))
+		return channels.Live{}, false, fmt.Errorf("twiliosms: open thread of %s: %w", from, err)
 	}
-	l, err := channels.LoadInteraction(ctx, tx, id, true)
-	return l, err == nil, err
+	return l, true, nil
 }
 
 func (c *Channel) newThread(ctx context.Context, tx pgx.Tx, now time.Time, in inbound, cust channels.Customer) (channels.Live, error) {
