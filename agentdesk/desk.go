@@ -18,6 +18,7 @@ import (
 
 	"switchboard"
 	"switchboard/agents"
+	"switchboard/campaigns"
 	"switchboard/channels"
 	"switchboard/customers"
 	"switchboard/routing"
@@ -94,6 +95,10 @@ type Deps struct {
 	// Hold holds or resumes a call's media; nil records hold and resume in
 	// the history only (the simulator's call leg has no music on hold).
 	Hold func(ctx context.Context, interactionID int64, hold bool) error
+	// Tasks and Dialer give the desk its outbound tasks (list, dial,
+	// outcome); nil when no campaigns run here.
+	Tasks  *campaigns.Store
+	Dialer *campaigns.Dialer
 }
 
 // Desk serves the agents' and supervisors' WebSocket and pages. One Desk runs

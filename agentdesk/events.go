@@ -31,6 +31,11 @@ func (d *Desk) Run(ctx context.Context) error {
 	if err := d.subscribeTold(ctx); err != nil {
 		return err
 	}
+	if d.deps.Tasks != nil {
+		if err := d.watchTasks(ctx); err != nil {
+			return err
+		}
+	}
 	var work [shards]chan func()
 	for i := range work {
 		work[i] = make(chan func(), 1024)

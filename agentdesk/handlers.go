@@ -36,6 +36,11 @@ func (d *Desk) routes() map[string]handler {
 		"search":      {all, d.onSearch},
 		"force_state": {sup, d.onForceState},
 		"move":        {sup, d.onMove},
+
+		"tasks":        {all, d.onTasks},
+		"task_view":    {all, d.onTaskView},
+		"task_dial":    {all, d.onTaskDial},
+		"task_outcome": {all, d.onTaskOutcome},
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"switchboard"
 	"switchboard/agentdesk"
 	"switchboard/agents"
+	"switchboard/campaigns"
 	"switchboard/channels"
 	"switchboard/customers"
 	"switchboard/internal/testenv"
@@ -89,7 +90,8 @@ func (c *centre) node(cfg agentdesk.Config) *node {
 	bus := channels.NewBus(c.rdb, c.prefix, "t", nil)
 	cfg.PublicURL, cfg.Centre, cfg.RedisPrefix = origin, "t", c.prefix
 	d, err := agentdesk.New(cfg, agentdesk.Deps{Pool: c.pool, Agents: c.agents, Engine: e,
-		Customers: customers.NewService(c.pool, customers.Config{}), Bus: bus, Redis: c.rdb, Send: c.sender(store)})
+		Customers: customers.NewService(c.pool, customers.Config{}), Bus: bus, Redis: c.rdb, Send: c.sender(store),
+		Tasks: campaigns.NewStore(c.pool, time.Now)})
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -99,3 +99,14 @@ func (h *hub) counts() (conns, agents int) {
 	}
 	return conns, len(h.agents)
 }
+
+// agentIDs lists the agents with a desk on this node.
+func (h *hub) agentIDs() []int64 {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	ids := make([]int64, 0, len(h.agents))
+	for id := range h.agents {
+		ids = append(ids, id)
+	}
+	return ids
+}

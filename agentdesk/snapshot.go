@@ -2,12 +2,14 @@ package agentdesk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
+	"switchboard/campaigns"
 	"switchboard/channels"
 )
 
@@ -23,10 +25,13 @@ type liveJSON struct {
 // offers' deadlines from routing), never from this node's memory: a desk
 // that reconnects to another node gets the same.
 type snapshotJSON struct {
-	Offers       []liveJSON `json:"offers"`
-	Interactions []liveJSON `json:"interactions"`
-	Dispositions []string   `json:"dispositions"`
-	Board        any        `json:"wallboard,omitempty"` // supervisors only
+	Offers       []liveJSON       `json:"offers"`
+	Interactions []liveJSON       `json:"interactions"`
+	Dispositions []string         `json:"dispositions"`
+	Presence     presence         `json:"presence"`
+	Tasks        []campaigns.Task `json:"tasks"`
+	Outcomes     []string         `json:"task_dispositions"`
+	Board        any              `json:"wallboard,omitempty"` // supervisors only
 }
 
 // resync pushes a "sync" frame with the agent's snapshot: on connect, and
@@ -42,7 +47,8 @@ func (d *Desk) resync(ctx context.Context, c *client, re string) {
 }
 
 func (d *Desk) snapshot(ctx context.Context, a *switchboard.Agent) (snapshotJSON, error) {
-	s := snapshotJSON{Offers: []liveJSON{}, Interactions: []liveJSON{}, Dispositions: Dispositions}
+	s := snapshotJSON{Offers: []liveJSON{}, Interactions: []liveJSON{}, Dispositions: Dispositions,
+		Outcomes: campaigns.Dispositions}
 	lives, err := d.liveOf(ctx, a.ID)
 	if err != nil {
 		return s, err
@@ -63,6 +69,12 @@ func (d *Desk) snapshot(ctx context.Context, a *switchboard.Agent) (snapshotJSON
 		}
 		j.Expires, j.CountdownMs = exp, max(0, exp.Sub(d.cfg.Now()).Milliseconds())
 		s.Offers = append(s.Offers, j)
+	}
+	if s.Presence, err = d.presenceOf(ctx, a.ID); err != nil {
+		return s, err
+	}
+	if s.Tasks, err = d.taskList(ctx, a.ID); err != nil {
+		return s, err
 	}
 	if isSupervisor(a) {
 		s.Board = d.lastBoard()
@@ -90,4 +102,27 @@ func (d *Desk) liveOf(ctx context.Context, agentID int64) ([]channels.Live, erro
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// presence is the agent's own state, so a desk that reconnects shows the
+// right state in its selector rather than a default.
+type presence struct {
+	State  string    `json:"state"`
+	Reason string    `json:"reason,omitempty"`
+	Since  time.Time `json:"since,omitzero"`
+}
+
+// presenceOf reads routing's recorded presence; an agent who never logged
+// in to routing is offline.
+func (d *Desk) presenceOf(ctx context.Context, agentID int64) (presence, error) {
+	p := presence{State: "offline"}
+	err := d.deps.Pool.QueryRow(ctx, `SELECT state, reason, since FROM agent_presence WHERE agent_id = $1`, agentID).
+		Scan(&p.State, &p.Reason, &p.Since)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return presence{State: "offline"}, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("agentdesk: presence of %d: %w", agentID, err)
+	}
+	return p, nil
 }

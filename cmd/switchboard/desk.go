@@ -23,7 +23,7 @@ func (m *Main) wireDesk(ctx context.Context, mux *http.ServeMux) error {
 	d, err := agentdesk.New(agentdesk.Config{PublicURL: m.Env.PublicURL, Centre: m.Env.Centre,
 		RedisPrefix: m.Env.RedisPrefix, Log: m.Log, Now: m.Now},
 		agentdesk.Deps{Pool: m.DB, Agents: m.Agents, Engine: m.Routing, Customers: m.Customers, Bus: m.Bus,
-			Redis: m.Redis, Send: m.reply})
+			Redis: m.Redis, Send: m.reply, Tasks: m.Campaigns, Dialer: m.Dialer})
 	if err != nil {
 		return fmt.Errorf("agentdesk: %w", err)
 	}

@@ -1,0 +1,224 @@
+package agentdesk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"switchboard"
+	"switchboard/campaigns"
+	"switchboard/customers"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// taskChannel is the Postgres notification a trigger on outbound_tasks
+// sends on commit, naming the agent whose task list changed.
+const taskChannel = "outbound_tasks"
+
+// tasksFrame is the agent's whole open task list: small, and idempotent,
+// so a desk that missed one push is right again at the next.
+type tasksFrame struct {
+	Tasks []campaigns.Task `json:"tasks"`
+}
+
+// taskView is the customer view of a task's customer: the same pop an
+// offer carries, read (and audited) when the agent opens the task.
+type taskView struct {
+	Task campaigns.Task `json:"task"`
+	Pop  *Pop           `json:"pop"`
+}
+
+type taskData struct {
+	TaskID int64 `json:"task_id"`
+}
+
+type taskOutcomeData struct {
+	TaskID int64 `json:"task_id"`
+	campaigns.TaskOutcome
+}
+
+// watchTasks pushes an agent's task list to their desks on this node
+// whenever it changes. Every node listens; the notification is delivered
+// only after the change commits, so the list read here already holds it.
+// The listener is live when watchTasks returns without error; if Postgres
+// drops it, it listens again and refreshes every desk here, since changes
+// may have been missed meanwhile.
+func (d *Desk) watchTasks(ctx context.Context) error {
+	conn, err := d.listenTasks(ctx)
+	if err != nil {
+		return err
+	}
+	go func() {
+		for ctx.Err() == nil {
+			if conn == nil {
+				if conn, err = d.listenTasks(ctx); err != nil {
+					d.cfg.Log.Warn("agentdesk: task listener", "err", err)
+					sleep(ctx, time.Second)
+					continue
+				}
+				for _, id := range d.hub.agentIDs() {
+					d.pushTasks(ctx, id)
+				}
+			}
+			n, err := conn.Conn().WaitForNotification(ctx)
+			if err != nil {
+				conn.Release()
+				conn = nil
+				continue
+			}
+			if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
+				d.pushTasks(ctx, id)
+			}
+		}
+		if conn != nil {
+			// The connection goes back to the pool: it must not keep
+			// receiving notifications nobody reads.
+			conn.Exec(context.Background(), "UNLISTEN *")
+			conn.Release()
+		}
+	}()
+	return nil
+}
+
+func (d *Desk) listenTasks(ctx context.Context) (*pgxpool.Conn, error) {
+	conn, err := d.deps.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("agentdesk: listen for tasks: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+taskChannel); err != nil {
+		conn.Release()
+		return nil, fmt.Errorf("agentdesk: listen for tasks: %w", err)
+	}
+	return conn, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// pushTasks sends agentID's open tasks to their desks here, if any.
+func (d *Desk) pushTasks(ctx context.Context, agentID int64) {
+	if d.hub.agent(agentID) == nil {
+		return
+	}
+	ts, err := d.deps.Tasks.Tasks(ctx, agentID)
+	if err != nil {
+		d.logError(ctx, "agentdesk: tasks", err, "agent", agentID)
+		return
+	}
+	d.hub.toAgent(agentID, encode(push("tasks", tasksFrame{Tasks: nonNilTasks(ts)})))
+}
+
+func nonNilTasks(ts []campaigns.Task) []campaigns.Task {
+	if ts == nil {
+		return []campaigns.Task{}
+	}
+	return ts
+}
+
+// onTasks answers a desk asking for its task list.
+func (d *Desk) onTasks(ctx context.Context, c *client, raw json.RawMessage) (any, error) {
+	if err := decodeData(raw, &struct{}{}); err != nil {
+		return nil, err
+	}
+	ts, err := d.taskList(ctx, c.agent.ID)
+	return tasksFrame{Tasks: ts}, err
+}
+
+// taskList is agentID's open tasks, or none when no campaigns run here.
+func (d *Desk) taskList(ctx context.Context, agentID int64) ([]campaigns.Task, error) {
+	if d.deps.Tasks == nil {
+		return []campaigns.Task{}, nil
+	}
+	ts, err := d.deps.Tasks.Tasks(ctx, agentID)
+	return nonNilTasks(ts), err
+}
+
+func decodeTask(raw json.RawMessage) (int64, error) {
+	var x taskData
+	if err := decodeData(raw, &x); err != nil {
+		return 0, err
+	}
+	if x.TaskID <= 0 {
+		return 0, switchboard.Errorf(switchboard.ErrInvalid, "task_id is required")
+	}
+	return x.TaskID, nil
+}
+
+// ownTask loads task id, which must be the agent's (a supervisor may open
+// anyone's). ErrNotFound hides other agents' tasks.
+func (d *Desk) ownTask(ctx context.Context, a *switchboard.Agent, id int64) (*campaigns.Task, error) {
+	if d.deps.Tasks == nil {
+		return nil, switchboard.Errorf(switchboard.ErrUnavailable, "outbound tasks are not configured on this server")
+	}
+	t, err := d.deps.Tasks.Task(ctx, id)
+	if err == nil && t.AgentID != a.ID && !a.Can(switchboard.RoleSupervisor) {
+		err = switchboard.Errorf(switchboard.ErrNotFound, "no task %d in your desk", id)
+	}
+	return t, err
+}
+
+// onTaskView opens the task's customer: the unified view, read through the
+// same audited path as a screen pop, with the suggested next actions.
+func (d *Desk) onTaskView(ctx context.Context, c *client, raw json.RawMessage) (any, error) {
+	id, err := decodeTask(raw)
+	if err != nil {
+		return nil, err
+	}
+	t, err := d.ownTask(ctx, c.agent, id)
+	if err != nil {
+		return nil, err
+	}
+	v, err := d.deps.Customers.View(ctx, c.agent, t.CustomerID, "outbound_task")
+	if err != nil {
+		return nil, err
+	}
+	p := &Pop{Customer: v, Alerts: []customers.Alert{}, NextActions: nextActions(v, d.cfg.Now())}
+	if v.Alerts != nil {
+		p.Alerts = v.Alerts
+	}
+	return taskView{Task: *t, Pop: p}, nil
+}
+
+// onTaskDial places the task's call (preview or triggered) after the
+// compliance gates; a refusal comes back as a conflict naming the reason.
+func (d *Desk) onTaskDial(ctx context.Context, c *client, raw json.RawMessage) (any, error) {
+	id, err := decodeTask(raw)
+	if err != nil {
+		return nil, err
+	}
+	if d.deps.Dialer == nil {
+		return nil, switchboard.Errorf(switchboard.ErrUnavailable, "the dialer is not configured on this server")
+	}
+	attempt, err := d.deps.Dialer.DialTask(ctx, c.agent, id)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]int64{"task_id": id, "attempt_id": attempt}, nil
+}
+
+// onTaskOutcome records how the task's contact went: a disposition from
+// the glossary, a note, and optionally a lead.
+func (d *Desk) onTaskOutcome(ctx context.Context, c *client, raw json.RawMessage) (any, error) {
+	var x taskOutcomeData
+	if err := decodeData(raw, &x); err != nil {
+		return nil, err
+	}
+	if x.TaskID <= 0 {
+		return nil, switchboard.Errorf(switchboard.ErrInvalid, "task_id is required")
+	}
+	if d.deps.Tasks == nil {
+		return nil, switchboard.Errorf(switchboard.ErrUnavailable, "outbound tasks are not configured on this server")
+	}
+	lead, err := d.deps.Tasks.CompleteTask(ctx, c.agent, x.TaskID, x.TaskOutcome)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"task_id": x.TaskID, "lead": lead}, nil
+}
