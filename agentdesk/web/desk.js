@@ -13,7 +13,7 @@ function start(me) {
   S.sock = new DeskSocket({
     hello: d => { S.me = Object.assign(S.me, d.agent); },
     sync: onSync, offer: onOffer, offer_withdrawn: onWithdrawn, interaction: onInteraction,
-    message: onMessage, message_status: onStatus, typing: onTyping, agent_state: onAgentState, call: onCall,
+    message: onMessage, message_status: onStatus, typing: onTyping, agent_state: onAgentState, call: onCall, tasks: onTasks,
     error: e => toast(errText(e), true),
   }, status => {
     const c = document.getElementById("conn");
@@ -42,6 +42,12 @@ function onAgentState(d) {
 
 function onSync(d) {
   S.dispositions = d.dispositions || [];
+  S.taskDispositions = d.task_dispositions || [];
+  S.tasks = d.tasks || [];
+  if (d.presence) { // the agent's own state, right after a reconnect too
+    document.getElementById("state").value = d.presence.state;
+    if (["lunch", "training", "meeting"].includes(d.presence.reason)) document.getElementById("break-reason").value = d.presence.reason;
+  }
   S.offers.clear();
   for (const o of d.offers) S.offers.set(o.interaction.id, withDeadline(o));
   const keep = new Map();
@@ -129,6 +135,7 @@ function who(x) {
 function render() {
   renderOffers();
   renderWork();
+  renderTasks();
   renderPop();
   renderConversation();
   renderCall();

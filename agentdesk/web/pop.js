@@ -5,7 +5,7 @@
 function renderPop() {
   const box = document.getElementById("pop");
   box.replaceChildren(el("h2", {}, t("pop.title")));
-  const it = current() || (S.offers.size ? S.offers.values().next().value : null);
+  const it = current() || S.taskView || (S.offers.size ? S.offers.values().next().value : null);
   if (!it) { box.append(el("p", { class: "empty" }, t("pop.none"))); return; }
   const p = it.pop;
   if (!p) { box.append(el("p", { class: "error" }, t("pop.error"))); return; }
