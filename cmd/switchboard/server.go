@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -54,12 +55,12 @@ type Main struct {
 	ln     net.Listener
 	http   *http.Server
 	cancel context.CancelFunc // stops the background loops
-	done   chan struct{}      // closed when they have stopped
+	loops  sync.WaitGroup     // the background loops
 }
 
 // NewMain returns an unstarted server.
 func NewMain(env config.Env, log *slog.Logger) *Main {
-	return &Main{Env: env, Log: log, Now: time.Now, done: make(chan struct{})}
+	return &Main{Env: env, Log: log, Now: time.Now}
 }
 
 // Run opens Postgres and Redis, applies migrations, wires every part and
@@ -76,36 +77,15 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
 	m.Agents = agents.NewStore(m.DB, m.Env.SessionTTL, m.Now)
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
-	mux.HandleFunc("GET /readyz", m.handleReady)
-	m.Customers = customers.NewService(m.DB, customers.Config{Now: m.Now})
-	if err := m.wireCampaigns(mux); err != nil {
+	if err := m.wire(); err != nil {
 		return err
 	}
-	apiServer := &api.Server{Log: m.Log, Agents: m.Agents, Customers: m.Customers, Campaigns: m.Campaigns, Dialer: m.Dialer}
-	mux.Handle("/api/", apiServer.Handler())
-
-	bg, cancel := context.WithCancel(context.Background())
+	loops, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	go m.background(bg)
-	if err := m.wireChannels(bg, mux); err != nil {
+	if err := m.startLoops(loops); err != nil {
 		return err
 	}
-	if err := m.wireDesk(bg, mux); err != nil {
-		return err
-	}
-	// The dialer starts once routing is wired, which background predates.
-	go m.runOutbound(bg)
-	return m.serve(mux)
-}
-
-// background runs the loops every node runs (routing sweeper and matcher,
-// dialer); they are all safe to run on many nodes at once.
-func (m *Main) background(ctx context.Context) {
-	defer close(m.done)
-	<-ctx.Done()
+	return m.serve(m.routes())
 }
 
 func (m *Main) serve(mux *http.ServeMux) error {
@@ -147,8 +127,10 @@ func (m *Main) Close() error {
 	}
 	if m.cancel != nil {
 		m.cancel()
+		stopped := make(chan struct{})
+		go func() { m.loops.Wait(); close(stopped) }()
 		select {
-		case <-m.done:
+		case <-stopped:
 		case <-ctx.Done():
 			errs = append(errs, errors.New("background loops did not stop in time"))
 		}

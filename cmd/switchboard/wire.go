@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/twilio/twilio-go"
+
+	"switchboard"
+	"switchboard/agentdesk"
+	"switchboard/api"
+	"switchboard/campaigns"
+	"switchboard/channels"
+	"switchboard/channels/twiliosms"
+	"switchboard/channels/twiliovoice"
+	"switchboard/channels/webchat"
+	"switchboard/customers"
+	"switchboard/routing"
+)
+
+// wire builds every part on the open Postgres pool and Redis client, in
+// dependency order: the routing engine and the event bus first, then the
+// channels, the campaigns and the desk that use them.
+func (m *Main) wire() error {
+	var err error
+	m.Customers = customers.NewService(m.DB, customers.Config{Now: m.Now})
+	m.Routing, err = routing.New(routing.Config{Centre: m.Env.Centre, Prefix: m.Env.RedisPrefix}, m.Redis, m.DB, m.Log, m.Now)
+	if err != nil {
+		return err
+	}
+	m.Bus = channels.NewBus(m.Redis, m.Env.RedisPrefix, m.Env.Centre, m.Log)
+	tw, err := channels.NewTwilioClient(m.Env.TwilioAPIURL, m.Env.TwilioAccountSID, m.Env.TwilioAuthToken)
+	if err != nil {
+		return fmt.Errorf("TWILIO_API_URL: %w", err)
+	}
+	store := channels.NewStore(m.DB, m.Now)
+	public, token, from := m.Env.PublicURL, m.Env.TwilioAuthToken, m.Env.TwilioFrom
+	if m.SMS, err = twiliosms.New(twiliosms.Config{PublicURL: public, AuthToken: token, From: from}, store, tw, m.Routing, m.Bus, m.Log); err != nil {
+		return fmt.Errorf("twiliosms: %w", err)
+	}
+	if m.Voice, err = twiliovoice.New(twiliovoice.Config{PublicURL: public, AuthToken: token, From: from}, store, tw, m.Routing, m.Bus, m.Log); err != nil {
+		return fmt.Errorf("twiliovoice: %w", err)
+	}
+	m.Chat, err = webchat.New(webchat.Config{Key: []byte(m.Env.ChatKey), AllowedOrigins: m.Env.ChatOrigins,
+		PublicURL: public, SMS: m.SMS.Send}, store, m.Routing, m.Bus, m.Log)
+	if err != nil {
+		return fmt.Errorf("webchat: %w", err)
+	}
+	m.wireCampaigns(tw)
+	m.Desk, err = agentdesk.New(agentdesk.Config{PublicURL: public, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix, Log: m.Log, Now: m.Now},
+		agentdesk.Deps{Pool: m.DB, Agents: m.Agents, Engine: m.Routing, Customers: m.Customers, Bus: m.Bus,
+			Redis: m.Redis, Send: m.reply, Tasks: m.Campaigns, Dialer: m.Dialer})
+	if err != nil {
+		return fmt.Errorf("agentdesk: %w", err)
+	}
+	return nil
+}
+
+// wireCampaigns builds the campaign store and this node's dialer, which
+// hands answered calls to routing.
+func (m *Main) wireCampaigns(tw *twilio.RestClient) {
+	host, _ := os.Hostname()
+	m.Campaigns = campaigns.NewStore(m.DB, m.Now)
+	m.Dialer = campaigns.NewDialer(m.Campaigns, tw, campaigns.DialerConfig{
+		Node: fmt.Sprintf("%s/%d", host, os.Getpid()), CallerID: m.Env.TwilioFrom, PublicURL: m.Env.PublicURL,
+	}, m.Log)
+	m.Dialer.Route = m.Routing.Enqueue
+	m.Dialer.Unroute = m.Routing.Cancel
+}
+
+// routes mounts every part on one mux: the JSON API, the Twilio webhooks
+// (each behind its signature check), the chat socket and widget, the desk.
+func (m *Main) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", m.handleReady)
+	apiServer := &api.Server{Log: m.Log, Agents: m.Agents, Customers: m.Customers, Campaigns: m.Campaigns, Dialer: m.Dialer}
+	mux.Handle("/api/", apiServer.Handler())
+	for _, p := range []string{"/channels/twilio/sms", "/channels/twilio/sms/"} {
+		mux.Handle(p, m.SMS.Handler())
+	}
+	for _, p := range []string{"/channels/twilio/voice", "/channels/twilio/voice/"} {
+		mux.Handle(p, m.Voice.Handler())
+	}
+	mux.Handle("/channels/chat/", m.Chat.Handler())
+	mux.Handle("/campaigns/twilio/", channels.RequireTwilioSignature(m.Env.TwilioAuthToken, m.Env.PublicURL, m.Log, m.Dialer.Handler()))
+	mux.Handle("/agentdesk/", m.Desk.Handler())
+	mux.Handle("GET /{$}", http.RedirectHandler("/agentdesk/", http.StatusFound))
+	return mux
+}
+
+// startLoops starts what every node runs: the routing sweeper and matcher,
+// the voice bridge, the chat delivery, the desk's event fan-out and the
+// dialer. All are safe on many nodes at once; Close waits for them.
+func (m *Main) startLoops(ctx context.Context) error {
+	if err := m.Desk.Run(ctx); err != nil {
+		return err
+	}
+	m.goLoop(ctx, "routing", m.Routing.Run)
+	m.goLoop(ctx, "twiliovoice", m.Voice.Run)
+	m.goLoop(ctx, "webchat", m.Chat.Run)
+	m.goLoop(ctx, "dialer", m.runOutbound)
+	return nil
+}
+
+func (m *Main) goLoop(ctx context.Context, name string, run func(context.Context) error) {
+	m.loops.Go(func() {
+		if err := run(ctx); err != nil && ctx.Err() == nil {
+			m.Log.Error(name+" stopped", "err", err)
+		}
+	})
+}
+
+// runOutbound runs this node's dialer until ctx ends, and tells it when an
+// agent accepts an answered campaign call (routing publishes every accept
+// to every node; recording it is idempotent).
+func (m *Main) runOutbound(ctx context.Context) error {
+	events, err := m.Routing.Subscribe(ctx)
+	if err != nil {
+		return fmt.Errorf("dialer: routing events: %w", err)
+	}
+	m.loops.Go(func() {
+		for e := range events {
+			if e.Kind != routing.EventAccepted {
+				continue
+			}
+			if err := m.Dialer.Connected(ctx, e.InteractionID, e.AgentID); err != nil {
+				m.Log.Warn("dialer: connected", "interaction", e.InteractionID, "err", err)
+			}
+		}
+	})
+	m.Dialer.Run(ctx)
+	return nil
+}
+
+// reply sends an agent's message on the interaction's own channel.
+func (m *Main) reply(ctx context.Context, agentID, interactionID int64, body, _ string) (channels.Message, error) {
+	l, err := channels.LoadInteraction(ctx, m.DB, interactionID, false)
+	if err != nil {
+		return channels.Message{}, err
+	}
+	switch l.Channel {
+	case switchboard.ChannelChat:
+		return m.Chat.Reply(ctx, agentID, interactionID, body)
+	case switchboard.ChannelSMS:
+		return m.SMS.Reply(ctx, agentID, interactionID, body)
+	}
+	return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s; it takes no text replies", interactionID, l.Channel)
+}
