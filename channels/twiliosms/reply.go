@@ -24,12 +24,24 @@ import (
 // ErrConflict when the interaction has ended; ErrUnavailable when Twilio
 // refuses or cannot be reached (the message is then marked failed).
 func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body string) (channels.Message, error) {
+	return c.ReplyOnce(ctx, agentID, interactionID, body, "")
+}
+
+// ReplyOnce is Reply with the desk's client message id: a resend of the
+// same id (after a lost reply or a reconnect) finds the stored message and
+// returns it without asking Twilio again, so the customer is never texted
+// twice. The unique (interaction_id, client_msg_id) index decides, inside
+// the transaction that writes the row, so two concurrent resends cannot
+// both send. An empty id turns the check off.
+func (c *Channel) ReplyOnce(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (channels.Message, error) {
 	body = strings.TrimSpace(body)
 	if body == "" || !utf8.ValidString(body) || utf8.RuneCountInString(body) > maxBody {
 		return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "a reply is 1 to %d characters of text", maxBody)
 	}
 	var l channels.Live
-	m := channels.Message{InteractionID: interactionID, Direction: switchboard.Outbound, AgentID: agentID, Body: body, Status: "sending"}
+	m := channels.Message{InteractionID: interactionID, Direction: switchboard.Outbound, AgentID: agentID, Body: body,
+		ClientMsgID: clientMsgID, Status: "sending"}
+	dup := false
 	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		var err error
 		if l, err = channels.LoadInteraction(ctx, tx, interactionID, true); err != nil {
@@ -38,11 +50,14 @@ func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body 
 		if err := c.checkReply(ctx, tx, l, agentID); err != nil {
 			return err
 		}
-		_, err = channels.InsertMessage(ctx, tx, now, &m)
+		dup, err = channels.InsertMessage(ctx, tx, now, &m)
 		return err
 	})
 	if err != nil {
 		return channels.Message{}, fmt.Errorf("twiliosms: reply to %d: %w", interactionID, err)
+	}
+	if dup {
+		return m, nil // already sent, or being sent, by the first try
 	}
 	return c.send(ctx, l.From, m)
 }

@@ -19,11 +19,20 @@ import (
 // non-chat interaction; ErrNotFound for an unknown interaction;
 // ErrForbidden when the agent is not serving it; ErrConflict when it ended.
 func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body string) (channels.Message, error) {
+	return c.ReplyOnce(ctx, agentID, interactionID, body, "")
+}
+
+// ReplyOnce is Reply with the desk's client message id: a resend of the
+// same id returns the stored message and is not shown to the customer
+// again. An empty id turns the check off.
+func (c *Channel) ReplyOnce(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (channels.Message, error) {
 	body = strings.TrimSpace(body)
 	if body == "" || !utf8.ValidString(body) || utf8.RuneCountInString(body) > maxBody {
 		return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "a reply is 1 to %d characters of text", maxBody)
 	}
-	m := channels.Message{InteractionID: interactionID, Direction: switchboard.Outbound, AgentID: agentID, Body: body, Status: "sent"}
+	m := channels.Message{InteractionID: interactionID, Direction: switchboard.Outbound, AgentID: agentID, Body: body,
+		ClientMsgID: clientMsgID, Status: "sent"}
+	dup := false
 	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		l, err := channels.LoadInteraction(ctx, tx, interactionID, true)
 		if err != nil {
@@ -38,11 +47,14 @@ func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body 
 		if err := channels.CheckAgent(ctx, tx, l, agentID); err != nil {
 			return err
 		}
-		_, err = channels.InsertMessage(ctx, tx, now, &m)
+		dup, err = channels.InsertMessage(ctx, tx, now, &m)
 		return err
 	})
 	if err != nil {
 		return channels.Message{}, fmt.Errorf("webchat: reply to %d: %w", interactionID, err)
+	}
+	if dup {
+		return m, nil
 	}
 	if err := c.bus.Publish(ctx, channels.Event{Kind: "message", InteractionID: interactionID, Channel: switchboard.ChannelChat, AgentID: agentID, Message: &m}); err != nil {
 		c.log.Warn("chat: publish reply", "interaction", interactionID, "err", err)
