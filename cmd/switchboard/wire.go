@@ -135,17 +135,18 @@ func (m *Main) runOutbound(ctx context.Context) error {
 	return nil
 }
 
-// reply sends an agent's message on the interaction's own channel.
-func (m *Main) reply(ctx context.Context, agentID, interactionID int64, body, _ string) (channels.Message, error) {
+// reply sends an agent's message on the interaction's own channel; a
+// resend with the same client message id is not sent again.
+func (m *Main) reply(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (channels.Message, error) {
 	l, err := channels.LoadInteraction(ctx, m.DB, interactionID, false)
 	if err != nil {
 		return channels.Message{}, err
 	}
 	switch l.Channel {
 	case switchboard.ChannelChat:
-		return m.Chat.Reply(ctx, agentID, interactionID, body)
+		return m.Chat.ReplyOnce(ctx, agentID, interactionID, body, clientMsgID)
 	case switchboard.ChannelSMS:
-		return m.SMS.Reply(ctx, agentID, interactionID, body)
+		return m.SMS.ReplyOnce(ctx, agentID, interactionID, body, clientMsgID)
 	}
 	return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s; it takes no text replies", interactionID, l.Channel)
 }
