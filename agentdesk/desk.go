@@ -116,6 +116,7 @@ type Desk struct {
 
 	boardMu sync.Mutex
 	board   []byte // the last wallboard frame, for supervisors who connect
+	camps   campaignCache
 }
 
 // New returns a Desk. It returns ErrInvalid for a PublicURL that is not an

@@ -159,3 +159,62 @@ func TestSyncCarriesPresence(t *testing.T) {
 		t.Fatalf("sync presence after reconnect = %+v, want break/lunch", s2.Presence)
 	}
 }
+
+// TestWallboardCampaignFigures: a supervisor's wallboard carries each
+// running campaign's dialled, connected, abandoned, conversions and
+// remaining, and leaves out campaigns that are not running.
+func TestWallboardCampaignFigures(t *testing.T) {
+	c := newCentre(t, routing.Config{})
+	n := c.node(agentdesk.Config{Wallboard: 100 * time.Millisecond})
+	_, token := c.agent("sun", switchboard.RoleSupervisor)
+	var running int64
+	err := c.pool.QueryRow(t.Context(), `INSERT INTO campaigns (name, channel, state, dial_mode, starts_at, ends_at, created_at, updated_at)
+		VALUES ('Deposit renewal', 'voice', 'running', 'predictive', now(), now() + interval '7 days', now(), now()) RETURNING id`).Scan(&running)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.exec(`INSERT INTO campaigns (name, channel, state, starts_at, ends_at, created_at, updated_at)
+		VALUES ('Draft one', 'sms', 'draft', now(), now() + interval '7 days', now(), now())`)
+	// Five contacts: a sale, an interested, one abandoned call waiting for
+	// its retry, two not yet dialled.
+	outcomes := []struct{ state, disposition, result string }{
+		{"done", "sale", "connected"}, {"done", "interested", "connected"}, {"pending", "", "abandoned"},
+		{"pending", "", ""}, {"pending", "", ""},
+	}
+	for i, o := range outcomes {
+		cust := c.customer("Customer", switchboard.TierStandard, 0, "+86138000001"+string(rune('0'+i)))
+		var contact int64
+		err := c.pool.QueryRow(t.Context(), `INSERT INTO campaign_contacts (campaign_id, customer_id, phone, state, disposition, next_at, updated_at)
+			VALUES ($1, $2, 'x', $3, $4, now(), now()) RETURNING id`, running, cust, o.state, o.disposition).Scan(&contact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.result != "" {
+			c.exec(`INSERT INTO outreach_attempts (campaign_id, contact_id, customer_id, channel, marketing, at, result, answered_by, answered_at)
+				VALUES ($1, $2, $3, 'voice', true, now(), $4, 'human', now())`, running, contact, cust, o.result)
+		}
+	}
+
+	d := dial(t, n, token)
+	var b struct {
+		Campaigns []struct {
+			ID          int64   `json:"id"`
+			Name        string  `json:"name"`
+			Dialled     int     `json:"dialled"`
+			Connected   int     `json:"connected"`
+			Abandoned   int     `json:"abandoned"`
+			AbandonRate float64 `json:"abandon_rate"`
+			Conversions int     `json:"conversions"`
+			Remaining   int     `json:"remaining"`
+		} `json:"campaigns"`
+	}
+	d.expect("wallboard", &b)
+	if len(b.Campaigns) != 1 {
+		t.Fatalf("wallboard campaigns = %+v, want the running one", b.Campaigns)
+	}
+	got := b.Campaigns[0]
+	if got.ID != running || got.Name != "Deposit renewal" || got.Dialled != 3 || got.Connected != 2 || got.Abandoned != 1 ||
+		got.Conversions != 1 || got.Remaining != 3 || got.AbandonRate < 0.33 || got.AbandonRate > 0.34 {
+		t.Fatalf("campaign figures = %+v", got)
+	}
+}

@@ -18,7 +18,9 @@ type board struct {
 	Queues  []queueRow   `json:"queues"`
 	Agents  []agentRow   `json:"agents"`
 	Waiting []waitingRow `json:"waiting"`
-	At      time.Time    `json:"at"`
+	// Campaigns are the running outbound campaigns' live figures.
+	Campaigns []campaignRow `json:"campaigns"`
+	At        time.Time     `json:"at"`
 }
 
 // queueRow is routing's row with durations in milliseconds for the page.
@@ -91,7 +93,7 @@ func (d *Desk) lastBoard() json.RawMessage {
 func (d *Desk) wallboard(ctx context.Context) (board, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	b := board{Queues: []queueRow{}, Agents: []agentRow{}, Waiting: []waitingRow{}, At: d.cfg.Now().UTC()}
+	b := board{Queues: []queueRow{}, Agents: []agentRow{}, Waiting: []waitingRow{}, Campaigns: []campaignRow{}, At: d.cfg.Now().UTC()}
 	stats, err := d.deps.Engine.Stats(ctx)
 	if err != nil {
 		return b, err
@@ -111,6 +113,9 @@ func (d *Desk) wallboard(ctx context.Context) (board, error) {
 		}
 	}
 	if b.Agents, err = d.agentRows(ctx); err != nil {
+		return b, err
+	}
+	if b.Campaigns, err = d.campaignRows(ctx); err != nil {
 		return b, err
 	}
 	return b, nil

@@ -27,6 +27,7 @@ function draw(b, force) {
   document.getElementById("updated").textContent = new Date(b.at).toLocaleTimeString();
   totals(b);
   document.getElementById("queues").replaceChildren(queues(b.queues));
+  document.getElementById("campaigns").replaceChildren(campaignRows(b.campaigns || []));
   if (W.editing && !force) return;
   document.getElementById("waiting").replaceChildren(waiting(b.waiting));
   document.getElementById("agents").replaceChildren(agents(b.agents));
@@ -119,3 +120,17 @@ async function move(id, queue, agent) {
 }
 
 startPage(startBoard);
+
+// campaignRows shows each running outbound campaign's live figures. The
+// abandon rate turns red above 3 %, the default regulatory cap.
+function campaignRows(rows) {
+  if (!rows.length) return el("p", { class: "empty" }, t("wb.campaigns.none"));
+  return el("table", { id: "campaign-table" },
+    el("thead", {}, el("tr", {}, [t("wb.campaign"), t("wb.channel"), t("wb.dialled"), t("wb.connected"), t("wb.abandon_rate"),
+      t("wb.conversions"), t("wb.remaining")].map((h, i) => el("th", { class: i > 1 ? "num" : "" }, h)))),
+    el("tbody", {}, rows.map(c => el("tr", { "data-campaign": c.id },
+      el("td", {}, c.name), el("td", {}, t("channel." + c.channel) + (c.dial_mode && c.channel === "voice" ? " · " + t("wb.mode." + c.dial_mode) : "")),
+      el("td", { class: "num dialled" }, String(c.dialled)), el("td", { class: "num" }, String(c.channel === "sms" ? c.delivered : c.connected)),
+      el("td", { class: "num " + (c.abandon_rate > 0.03 ? "sl-bad" : "sl-good") }, c.channel === "sms" ? "—" : (100 * c.abandon_rate).toFixed(1) + "%"),
+      el("td", { class: "num" }, String(c.conversions)), el("td", { class: "num remaining" }, String(c.remaining))))));
+}
