@@ -109,6 +109,13 @@ func (c *Channel) receiveTx(ctx context.Context, tx pgx.Tx, now time.Time, in in
 		return nil
 	}
 	if !found {
+		// A reply to a campaign's text joins that text's interaction.
+		if thread, found, err = c.reopenCampaignThread(ctx, tx, now, in, cust); err != nil {
+			return err
+		}
+		rec.New = found
+	}
+	if !found {
 		if thread, err = c.newThread(ctx, tx, now, in, cust); err != nil {
 			return err
 		}
