@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http/httptest"
@@ -176,6 +177,26 @@ func TestDeskInBrowser(t *testing.T) {
 	}
 	poll(t, board, "the wallboard shows the agent free again", `document.querySelector('#agent-table td.st-available') !== null`)
 	screenshot(t, board, "wallboard.png")
+
+	// An outbound task for the agent appears in My tasks without a reload;
+	// the agent opens the customer and records the outcome, and it leaves.
+	var task int64
+	err = m.DB.QueryRow(ctx, `INSERT INTO outbound_tasks (kind, agent_id, customer_id, title, due_at, created_at)
+		VALUES ('triggered_call', (SELECT id FROM agents WHERE username = 'agent1'), $1, 'Large withdrawal', now() + interval '1 day', now())
+		RETURNING id`, custID).Scan(&task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := fmt.Sprintf("#task-%d", task)
+	poll(t, desk, "the task appears", fmt.Sprintf(`(document.querySelector('%s') || {textContent: ''}).textContent.includes('VIP / premier client')`, sel))
+	err = chromedp.Do(desk, chromedp.Click(sel+` .task-open`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('pop-name') !== null && document.getElementById('pop-name').textContent.includes('Zhang Wei')`),
+		chromedp.Evaluate[chromedp.Void](`(() => { document.querySelector('.task-code').value = 'interested'; })()`),
+		chromedp.Click(`.task-save`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#tasks .task') === null`))
+	if err != nil {
+		t.Fatalf("task outcome: %v", err)
+	}
 
 	// Every label switches to Chinese, with the glossary's names.
 	err = chromedp.Do(desk, chromedp.Click(`#lang`),
