@@ -41,6 +41,7 @@ type centre struct {
 	agents *agents.Store
 	rcfg   routing.Config
 	sent   chan channels.Message // what Send delivered to "the customer"
+	dialer *campaigns.Dialer     // for the nodes started after it is set
 }
 
 func newCentre(t testing.TB, rcfg routing.Config) *centre {
@@ -91,7 +92,7 @@ func (c *centre) node(cfg agentdesk.Config) *node {
 	cfg.PublicURL, cfg.Centre, cfg.RedisPrefix = origin, "t", c.prefix
 	d, err := agentdesk.New(cfg, agentdesk.Deps{Pool: c.pool, Agents: c.agents, Engine: e,
 		Customers: customers.NewService(c.pool, customers.Config{}), Bus: bus, Redis: c.rdb, Send: c.sender(store),
-		Tasks: campaigns.NewStore(c.pool, time.Now)})
+		Tasks: campaigns.NewStore(c.pool, time.Now), Dialer: c.dialer})
 	if err != nil {
 		c.t.Fatal(err)
 	}
