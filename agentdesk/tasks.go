@@ -11,7 +11,7 @@ import (
 	"switchboard/campaigns"
 	"switchboard/customers"
 
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5"
 )
 
 // taskChannel is the Postgres notification a trigger on outbound_tasks
@@ -63,9 +63,9 @@ func (d *Desk) watchTasks(ctx context.Context) error {
 					d.pushTasks(ctx, id)
 				}
 			}
-			n, err := conn.Conn().WaitForNotification(ctx)
+			n, err := conn.WaitForNotification(ctx)
 			if err != nil {
-				conn.Release()
+				conn.Close(context.Background())
 				conn = nil
 				continue
 			}
@@ -74,22 +74,22 @@ func (d *Desk) watchTasks(ctx context.Context) error {
 			}
 		}
 		if conn != nil {
-			// The connection goes back to the pool: it must not keep
-			// receiving notifications nobody reads.
-			conn.Exec(context.Background(), "UNLISTEN *")
-			conn.Release()
+			conn.Close(context.Background())
 		}
 	}()
 	return nil
 }
 
-func (d *Desk) listenTasks(ctx context.Context) (*pgxpool.Conn, error) {
-	conn, err := d.deps.Pool.Acquire(ctx)
+// listenTasks opens a connection of its own for LISTEN, outside the pool:
+// it is held for the life of the process and must not take a pooled
+// connection away from the requests.
+func (d *Desk) listenTasks(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, d.deps.Pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return nil, fmt.Errorf("agentdesk: listen for tasks: %w", err)
 	}
 	if _, err := conn.Exec(ctx, "LISTEN "+taskChannel); err != nil {
-		conn.Release()
+		conn.Close(context.Background())
 		return nil, fmt.Errorf("agentdesk: listen for tasks: %w", err)
 	}
 	return conn, nil
