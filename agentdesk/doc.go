@@ -18,6 +18,12 @@
 // with reason "screen_pop" (which writes the audit row), plus the alerts,
 // the IVR path, the conversation so far and suggested next actions.
 //
+// Outbound tasks (campaign previews, triggered outreach) come from the
+// campaigns store. A trigger on their table notifies Postgres listeners when
+// a change commits, whichever code path made it; every node listens and
+// pushes the agent's whole open list to the desks it holds. The desk dials
+// a task through the campaign dialer, so the compliance gates apply.
+//
 // Errors reach a desk only through errorFrame, as {code, message,
 // temporary}; internal errors carry just an id that names the log line.
 package agentdesk
