@@ -73,7 +73,9 @@ func TestCreateRefusesBadInput(t *testing.T) {
 		"bad role":       {func(n *agents.NewAgent) { n.Username, n.Role = "x1", "boss" }, switchboard.ErrInvalid},
 		"short password": {func(n *agents.NewAgent) { n.Username, n.Password = "x2", "short" }, switchboard.ErrInvalid},
 		"bad username":   {func(n *agents.NewAgent) { n.Username = "Has Spaces" }, switchboard.ErrInvalid},
-		"two calls":      {func(n *agents.NewAgent) { n.Username, n.Capacity = "x3", map[switchboard.Channel]int{switchboard.ChannelVoice: 2} }, switchboard.ErrInvalid},
+		"two calls": {func(n *agents.NewAgent) {
+			n.Username, n.Capacity = "x3", map[switchboard.Channel]int{switchboard.ChannelVoice: 2}
+		}, switchboard.ErrInvalid},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

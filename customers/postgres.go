@@ -79,7 +79,7 @@ func (s *Service) LookupByPhone(ctx context.Context, viewer *switchboard.Agent, 
 
 // The two ways a view finds its customer, each a subquery on $1.
 const (
-	selectByID    = `SELECT id FROM customers WHERE id = $1::bigint`
+	selectByID = `SELECT id FROM customers WHERE id = $1::bigint`
 	// Two plain index scans, the second only when the first finds nothing.
 	selectByPhone = `SELECT coalesce(
 		(SELECT id FROM customers WHERE phone = $1::text ORDER BY id LIMIT 1),
