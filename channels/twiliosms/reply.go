@@ -3,8 +3,6 @@ package twiliosms
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -34,25 +32,9 @@ func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body 
 // the transaction that writes the row, so two concurrent resends cannot
 // both send. An empty id turns the check off.
 func (c *Channel) ReplyOnce(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (channels.Message, error) {
-	body = strings.TrimSpace(body)
-	if body == "" || !utf8.ValidString(body) || utf8.RuneCountInString(body) > maxBody {
-		return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "a reply is 1 to %d characters of text", maxBody)
-	}
-	var l channels.Live
-	m := channels.Message{InteractionID: interactionID, Direction: switchboard.Outbound, AgentID: agentID, Body: body,
-		ClientMsgID: clientMsgID, Status: "sending"}
-	dup := false
-	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		var err error
-		if l, err = channels.LoadInteraction(ctx, tx, interactionID, true); err != nil {
-			return err
-		}
-		if err := c.checkReply(ctx, tx, l, agentID); err != nil {
-			return err
-		}
-		dup, err = channels.InsertMessage(ctx, tx, now, &m)
-		return err
-	})
+	m, l, dup, err := c.store.StoreReply(ctx, channels.Reply{Channel: switchboard.ChannelSMS, AgentID: agentID,
+		InteractionID: interactionID, Body: body, ClientMsgID: clientMsgID, Status: "sending", MaxRunes: maxBody},
+		func(tx pgx.Tx, l channels.Live) error { return refuseOptedOut(ctx, tx, l.From) })
 	if err != nil {
 		return channels.Message{}, fmt.Errorf("twiliosms: reply to %d: %w", interactionID, err)
 	}
@@ -60,19 +42,6 @@ func (c *Channel) ReplyOnce(ctx context.Context, agentID, interactionID int64, b
 		return m, nil // already sent, or being sent, by the first try
 	}
 	return c.send(ctx, l.From, m)
-}
-
-func (c *Channel) checkReply(ctx context.Context, tx pgx.Tx, l channels.Live, agentID int64) error {
-	if l.Channel != switchboard.ChannelSMS {
-		return switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s, not an SMS thread", l.ID, l.Channel)
-	}
-	if l.State.Terminal() {
-		return switchboard.Errorf(switchboard.ErrConflict, "interaction %d has ended", l.ID)
-	}
-	if err := channels.CheckAgent(ctx, tx, l, agentID); err != nil {
-		return err
-	}
-	return refuseOptedOut(ctx, tx, l.From)
 }
 
 // refuseOptedOut is the consent check every outbound text passes.

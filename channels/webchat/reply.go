@@ -3,11 +3,6 @@ package webchat
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
-	"unicode/utf8"
-
-	"github.com/jackc/pgx/v5"
 
 	"switchboard"
 	"switchboard/channels"
@@ -26,30 +21,8 @@ func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body 
 // same id returns the stored message and is not shown to the customer
 // again. An empty id turns the check off.
 func (c *Channel) ReplyOnce(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (channels.Message, error) {
-	body = strings.TrimSpace(body)
-	if body == "" || !utf8.ValidString(body) || utf8.RuneCountInString(body) > maxBody {
-		return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "a reply is 1 to %d characters of text", maxBody)
-	}
-	m := channels.Message{InteractionID: interactionID, Direction: switchboard.Outbound, AgentID: agentID, Body: body,
-		ClientMsgID: clientMsgID, Status: "sent"}
-	dup := false
-	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		l, err := channels.LoadInteraction(ctx, tx, interactionID, true)
-		if err != nil {
-			return err
-		}
-		if l.Channel != switchboard.ChannelChat {
-			return switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s, not a chat", l.ID, l.Channel)
-		}
-		if l.State.Terminal() {
-			return switchboard.Errorf(switchboard.ErrConflict, "interaction %d has ended", l.ID)
-		}
-		if err := channels.CheckAgent(ctx, tx, l, agentID); err != nil {
-			return err
-		}
-		dup, err = channels.InsertMessage(ctx, tx, now, &m)
-		return err
-	})
+	m, _, dup, err := c.store.StoreReply(ctx, channels.Reply{Channel: switchboard.ChannelChat, AgentID: agentID,
+		InteractionID: interactionID, Body: body, ClientMsgID: clientMsgID, Status: "sent", MaxRunes: maxBody}, nil)
 	if err != nil {
 		return channels.Message{}, fmt.Errorf("webchat: reply to %d: %w", interactionID, err)
 	}
