@@ -63,6 +63,12 @@ type Config struct {
 	// SweepEvery is how often Run sweeps timers; default 250 ms.
 	SweepEvery time.Duration
 
+	// RebuildSettle is how long a rebuild waits, once Redis is found empty,
+	// before it reads Postgres: decisions made just before the loss may
+	// still be on their way to Postgres, and no new ones are made while the
+	// sentinel is missing. Default 1 s.
+	RebuildSettle time.Duration
+
 	// ScanWaiting and ScanAgents bound how many waiting interactions and free
 	// agents one match looks at; defaults 32 and 64.
 	ScanWaiting, ScanAgents int
@@ -129,6 +135,9 @@ func (c Config) withDefaults() (Config, error) {
 	c.Queues = qs
 	if c.SweepEvery <= 0 {
 		c.SweepEvery = 250 * time.Millisecond
+	}
+	if c.RebuildSettle <= 0 {
+		c.RebuildSettle = time.Second
 	}
 	if c.ScanWaiting <= 0 {
 		c.ScanWaiting = 32

@@ -34,6 +34,7 @@ type Engine struct {
 	queue map[string]Queue
 
 	rebuilds atomic.Int64 // how many times this engine rebuilt Redis
+	sawState atomic.Bool  // a script has run on the live state: a later loss may have writes in flight
 }
 
 // Task is what a channel enqueues after it has committed the interaction

@@ -55,6 +55,16 @@ func (e *Engine) rebuild(ctx context.Context) error {
 	if n, err := e.rdb.Exists(ctx, e.keys.script(e.now())[0]).Result(); err != nil || n == 1 {
 		return err // another process finished a rebuild meanwhile
 	}
+	// When this process saw the state before it was lost, decisions made
+	// just before the loss may still be on their way to Postgres: let them
+	// land, or the rebuild restores an older state than Postgres will hold.
+	if e.sawState.Load() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(e.cfg.RebuildSettle):
+		}
+	}
 	var tasks []wireTask
 	var agents []wireAgent
 	var floor int64

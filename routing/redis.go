@@ -108,6 +108,7 @@ func (e *Engine) call(ctx context.Context, s *redis.Script, args ...any) ([]wire
 		argv := append([]any{e.keys.events(), now.UnixMilli()}, args...)
 		res, err := s.Run(ctx, e.rdb, e.keys.script(now), argv...).StringSlice()
 		if err == nil {
+			e.sawState.Store(true)
 			return e.handle(ctx, res)
 		}
 		if strings.Contains(err.Error(), "NOSTATE") && attempt < 3 {
