@@ -18,6 +18,7 @@ import (
 
 	"switchboard"
 	"switchboard/agents"
+	"switchboard/api"
 	"switchboard/campaigns"
 	"switchboard/channels"
 	"switchboard/customers"
@@ -169,7 +170,7 @@ func (d *Desk) Handler() http.Handler {
 // serveWS authenticates the session, upgrades, and serves the desk until it
 // goes away.
 func (d *Desk) serveWS(w http.ResponseWriter, r *http.Request) {
-	a, err := d.deps.Agents.Authenticate(r.Context(), sessionToken(r))
+	a, err := d.deps.Agents.Authenticate(r.Context(), api.SessionToken(r))
 	if err != nil {
 		http.Error(w, "agentdesk: "+switchboard.ErrorMessage(err), http.StatusUnauthorized)
 		return
@@ -190,18 +191,6 @@ func (d *Desk) serveWS(w http.ResponseWriter, r *http.Request) {
 	go d.resync(ctx, c, "")
 	err = c.run(ctx, d.cfg, func(ctx context.Context, f inFrame) { d.handle(ctx, c, f) })
 	d.cfg.Log.Debug("agentdesk: desk closed", "agent", a.ID, "reason", c.reason, "err", err)
-}
-
-// sessionToken accepts the session as the desks' cookie or a bearer token
-// (load tools and other programs).
-func sessionToken(r *http.Request) string {
-	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-		return strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
-	}
-	if c, err := r.Cookie("sb_session"); err == nil {
-		return c.Value
-	}
-	return ""
 }
 
 type hello struct {
