@@ -30,6 +30,13 @@ type Env struct {
 	TwilioAPIURL     string // TWILIO_API_URL
 	TwilioFrom       string // TWILIO_FROM_NUMBER: the bank's number for SMS and outbound calls
 
+	// The desk's softphone (Twilio Voice JS SDK) is on when an API key is
+	// set; without one the desk's call controls drive the call from the
+	// server only.
+	TwilioAPIKeySID    string // TWILIO_API_KEY_SID: signs the softphone's access tokens
+	TwilioAPIKeySecret string // TWILIO_API_KEY_SECRET
+	TwilioTwiMLAppSID  string // TWILIO_TWIML_APP_SID: optional, lets the softphone place calls
+
 	ChatKey     string   // SWITCHBOARD_CHAT_KEY: HMAC key of signed-in chat tokens
 	ChatOrigins []string // SWITCHBOARD_CHAT_ORIGINS: pages allowed to open a chat
 }
@@ -55,6 +62,15 @@ func Load(getenv func(string) string) (Env, error) {
 		ChatKey:          r.match("SWITCHBOARD_CHAT_KEY", "", `^.{32,}$`, "at least 32 characters"),
 	}
 	e.ChatOrigins = r.list("SWITCHBOARD_CHAT_ORIGINS", e.PublicURL)
+	e.TwilioAPIKeySID = r.optional("TWILIO_API_KEY_SID", `^SK[0-9a-fA-F]{32}$`, `"SK" then 32 hex digits`)
+	e.TwilioAPIKeySecret = r.optional("TWILIO_API_KEY_SECRET", `^[A-Za-z0-9]{16,128}$`, "16 or more letters and digits")
+	e.TwilioTwiMLAppSID = r.optional("TWILIO_TWIML_APP_SID", `^AP[0-9a-fA-F]{32}$`, `"AP" then 32 hex digits`)
+	switch {
+	case (e.TwilioAPIKeySID == "") != (e.TwilioAPIKeySecret == ""):
+		r.fail("TWILIO_API_KEY_SID", "and TWILIO_API_KEY_SECRET must be set together")
+	case e.TwilioTwiMLAppSID != "" && e.TwilioAPIKeySID == "":
+		r.fail("TWILIO_TWIML_APP_SID", "needs TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET")
+	}
 	return e, r.err
 }
 
@@ -102,6 +118,15 @@ func (r *reader) match(name, def, pattern, want string) string {
 		return ""
 	}
 	if !regexp.MustCompile(pattern).MatchString(v) {
+		r.fail(name, "must be %s", want)
+	}
+	return v
+}
+
+// optional is match for a variable that may be unset ("").
+func (r *reader) optional(name, pattern, want string) string {
+	v := r.get(name, "")
+	if v != "" && !regexp.MustCompile(pattern).MatchString(v) {
 		r.fail(name, "must be %s", want)
 	}
 	return v

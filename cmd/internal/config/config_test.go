@@ -45,6 +45,11 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 		"short chat key":       {"SWITCHBOARD_CHAT_KEY", "short", "SWITCHBOARD_CHAT_KEY must be at least 32 characters"},
 		"session ttl":          {"SWITCHBOARD_SESSION_TTL", "forever", "SWITCHBOARD_SESSION_TTL is not a positive duration"},
 		"log level":            {"SWITCHBOARD_LOG_LEVEL", "loud", "SWITCHBOARD_LOG_LEVEL must be"},
+		"api key sid":          {"TWILIO_API_KEY_SID", "AK123", `TWILIO_API_KEY_SID must be "SK"`},
+		"api key alone":        {"TWILIO_API_KEY_SID", "SK0123456789abcdef0123456789abcdef", "TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET must be set together"},
+		"api secret alone":     {"TWILIO_API_KEY_SECRET", "secretsecretsecret00", "TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET must be set together"},
+		"api secret bad":       {"TWILIO_API_KEY_SECRET", "short", "TWILIO_API_KEY_SECRET must be 16 or more"},
+		"twiml app alone":      {"TWILIO_TWIML_APP_SID", "AP0123456789abcdef0123456789abcdef", "TWILIO_TWIML_APP_SID needs TWILIO_API_KEY_SID"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -58,6 +63,24 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 				t.Fatalf("error is not one line: %q", err)
 			}
 		})
+	}
+}
+
+func TestLoadSoftphoneKey(t *testing.T) {
+	env := valid()
+	env["TWILIO_API_KEY_SID"] = "SK0123456789abcdef0123456789abcdef"
+	env["TWILIO_API_KEY_SECRET"] = "secretsecretsecret00"
+	env["TWILIO_TWIML_APP_SID"] = "AP0123456789abcdef0123456789abcdef"
+	e, err := Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.TwilioAPIKeySID != env["TWILIO_API_KEY_SID"] || e.TwilioAPIKeySecret != env["TWILIO_API_KEY_SECRET"] || e.TwilioTwiMLAppSID != env["TWILIO_TWIML_APP_SID"] {
+		t.Fatalf("softphone settings %+v", e)
+	}
+	env["TWILIO_API_KEY_SECRET"] = "bad secret with spaces"
+	if _, err := Load(func(k string) string { return env[k] }); err == nil || strings.Contains(err.Error(), "spaces") {
+		t.Fatalf("err = %v; want an error that does not echo the secret", err)
 	}
 }
 
