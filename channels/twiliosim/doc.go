@@ -15,6 +15,15 @@
 // status callbacks. Agent legs added to a conference with the Participants
 // API are answered at once, as a softphone would.
 //
+// Conferences send Twilio's conference status callbacks (conference-start
+// and -end; participant-join, -leave, -hold, -unhold, -mute, -unmute,
+// -modify), signed, to the statusCallback of the first leg to join, whether
+// it came by <Conference statusCallback statusCallbackEvent> or by the
+// Participants API's ConferenceStatusCallback(Event); later legs' callbacks
+// are ignored, as on Twilio. They are posted one at a time in
+// SequenceNumber order. When an end-on-exit leg leaves, the other legs
+// leave before conference-end is sent.
+//
 // Time is scaled by Config.Speed so tests run a call in milliseconds.
 // Trickle drives a steady flow of demo traffic.
 package twiliosim

@@ -141,15 +141,17 @@ func (s *Sim) createParticipant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := s.dialOut(f.Get("From"), f.Get("To"), f.Get("StatusCallback"), f["StatusCallbackEvent"])
-	start := f.Get("StartConferenceOnEnter") != "false"
-	endOnExit := f.Get("EndConferenceOnExit") == "true"
-	writeJSON(w, http.StatusCreated, s.participantJSON(cf, c, f.Get("Label"), endOnExit, start))
+	st := seat{label: f.Get("Label"), start: f.Get("StartConferenceOnEnter") != "false", endOnExit: f.Get("EndConferenceOnExit") == "true",
+		muted: f.Get("Muted") == "true", callback: f.Get("ConferenceStatusCallback"), events: f["ConferenceStatusCallbackEvent"]}
+	writeJSON(w, http.StatusCreated, s.participantJSON(cf, &participant{call: c, label: st.label, start: st.start,
+		endOnExit: st.endOnExit, muted: st.muted}, "queued"))
 	go func() {
 		if !s.answer(c) {
+			cf.addFailed(c, st.label)
 			return
 		}
 		c.note("conference:" + cf.name)
-		next, done := s.joinConference(c, cf.name, start, endOnExit)
+		next, done := s.joinConference(c, cf.name, st)
 		if done && !next.end && (next.url != "" || next.twiml != "") {
 			s.follow(c, next.url, next.twiml)
 			return
@@ -162,55 +164,55 @@ func (s *Sim) createParticipant(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
-func (s *Sim) participantJSON(cf *conference, c *Call, label string, endOnExit, start bool) map[string]any {
-	return map[string]any{"account_sid": s.cfg.AccountSID, "call_sid": c.SID, "label": label, "conference_sid": cf.sid,
-		"coaching": false, "call_sid_to_coach": nil, "end_conference_on_exit": endOnExit, "start_conference_on_enter": start,
-		"muted": false, "hold": false, "status": "queued", "date_created": rfc2822(c.start), "date_updated": rfc2822(time.Now()),
-		"uri": strings.TrimSuffix(s.uri("Conferences", cf.sid), ".json") + "/Participants/" + c.SID + ".json"}
+func (s *Sim) participantJSON(cf *conference, p *participant, status string) map[string]any {
+	cf.mu.Lock()
+	defer cf.mu.Unlock()
+	return map[string]any{"account_sid": s.cfg.AccountSID, "call_sid": p.call.SID, "label": p.label, "conference_sid": cf.sid,
+		"coaching": p.coaching, "call_sid_to_coach": nil, "end_conference_on_exit": p.endOnExit, "start_conference_on_enter": p.start,
+		"muted": p.muted, "hold": p.hold, "status": status, "date_created": rfc2822(p.call.start), "date_updated": rfc2822(time.Now()),
+		"uri": strings.TrimSuffix(s.uri("Conferences", cf.sid), ".json") + "/Participants/" + p.call.SID + ".json"}
 }
 
+// updateParticipant holds, mutes or changes a seated leg; each change
+// sends its conference event.
 func (s *Sim) updateParticipant(w http.ResponseWriter, r *http.Request) {
-	cf, c := s.participant(r)
-	if c == nil {
+	cf, p := s.participant(r)
+	if p == nil {
 		twilioError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
 		return
 	}
 	if h := r.PostForm.Get("Hold"); h != "" {
-		c.note("hold:" + h)
+		p.call.note("hold:" + h)
 	}
 	if m := r.PostForm.Get("Muted"); m != "" {
-		c.note("muted:" + m)
+		p.call.note("muted:" + m)
 	}
-	writeJSON(w, http.StatusOK, s.participantJSON(cf, c, "", false, true))
+	cf.update(p, r.PostForm)
+	writeJSON(w, http.StatusOK, s.participantJSON(cf, p, "connected"))
 }
 
 func (s *Sim) deleteParticipant(w http.ResponseWriter, r *http.Request) {
-	_, c := s.participant(r)
-	if c == nil {
+	_, p := s.participant(r)
+	if p == nil {
 		twilioError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
 		return
 	}
 	select {
-	case c.interrupt <- interrupt{hangup: true, reason: "kicked"}:
-	case <-c.done:
+	case p.call.interrupt <- interrupt{hangup: true, reason: "kicked"}:
+	case <-p.call.done:
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Sim) participant(r *http.Request) (*conference, *Call) {
+// participant finds the seated leg a request names, by CallSid or label.
+func (s *Sim) participant(r *http.Request) (*conference, *participant) {
 	cf := s.conference(trimJSON(r.PathValue("conf")), false)
 	if cf == nil {
 		return nil, nil
 	}
-	c := s.call(trimJSON(r.PathValue("call")))
-	if c == nil {
+	p := cf.member(trimJSON(r.PathValue("call")))
+	if p == nil {
 		return nil, nil
 	}
-	cf.mu.Lock()
-	_, in := cf.members[c.SID]
-	cf.mu.Unlock()
-	if !in {
-		return nil, nil
-	}
-	return cf, c
+	return cf, p
 }

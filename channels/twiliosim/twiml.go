@@ -192,8 +192,13 @@ func (s *Sim) dial(c *Call, base string, v node) (step, bool) {
 		}
 		name := strings.TrimSpace(n.Text)
 		c.note("conference:" + name)
-		next, done := s.joinConference(c, name, n.attr("startConferenceOnEnter", "true") == "true",
-			n.attr("endConferenceOnExit", "false") == "true")
+		st := seat{label: n.attr("participantLabel", ""), start: n.attr("startConferenceOnEnter", "true") == "true",
+			endOnExit: n.attr("endConferenceOnExit", "false") == "true", muted: n.attr("muted", "false") == "true",
+			events: []string{n.attr("statusCallbackEvent", "")}}
+		if cb := n.attr("statusCallback", ""); cb != "" {
+			st.callback = resolve(base, cb)
+		}
+		next, done := s.joinConference(c, name, st)
 		if done {
 			return next, true
 		}
