@@ -33,6 +33,10 @@ type Engine struct {
 	mu    sync.Mutex // guards queues
 	queue map[string]Queue
 
+	// writes groups the Postgres records of concurrent calls into shared
+	// commits; nil without a pool.
+	writes *groupCommit
+
 	rebuilds atomic.Int64 // how many times this engine rebuilt Redis
 	sawState atomic.Bool  // a script has run on the live state: a later loss may have writes in flight
 }
@@ -125,6 +129,7 @@ func New(cfg Config, rdb redis.UniversalClient, pool *pgxpool.Pool, log *slog.Lo
 		e.queue[q.Name] = q
 	}
 	if pool != nil {
+		e.writes = newGroupCommit(pool)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := e.loadQueues(ctx); err != nil {

@@ -23,12 +23,13 @@ func (e *Engine) recordQueued(ctx context.Context, w wireTask, data []byte) erro
 		return nil
 	}
 	var state string
-	err := e.pool.QueryRow(ctx, `WITH cur AS (SELECT id, state FROM interactions WHERE id = $1 FOR UPDATE),
+	err := e.writes.write(ctx, &pgWrite{lock: w.ID, sql: `WITH cur AS (SELECT id, state FROM interactions WHERE id = $1 FOR UPDATE),
 		upd AS (UPDATE interactions i SET state = 'queued', queue = $2, tier = $3, agent_id = NULL FROM cur
 			WHERE i.id = cur.id AND cur.state NOT IN ('offered', 'connected', 'wrapup', 'done', 'abandoned', 'failed')),
 		ins AS (INSERT INTO interaction_events (interaction_id, at, kind, data)
 			SELECT cur.id, $4, 'queued', $5 FROM cur WHERE cur.state NOT IN ('done', 'abandoned', 'failed'))
-		SELECT state FROM cur`, w.ID, w.Q, w.T, ms(w.A0), data).Scan(&state)
+		SELECT state FROM cur`, args: []any{w.ID, w.Q, w.T, ms(w.A0), data},
+		read: func(row pgx.Row) error { return row.Scan(&state) }})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return switchboard.Errorf(switchboard.ErrNotFound, "interaction %d not found", w.ID)
 	} else if err != nil {
@@ -42,27 +43,27 @@ func (e *Engine) recordQueued(ctx context.Context, w wireTask, data []byte) erro
 
 // persist records the events one script returned, each in one statement:
 // the interaction's row change with its event row, or the agent's presence
-// with its history row. Redis has already decided, so the
-// record is written even if the caller has gone, and retried on deadlock.
+// with its history row. The statements go in the next group commit. Redis
+// has already decided, so the record is written, and waited for, even if
+// the caller has gone.
 func (e *Engine) persist(ctx context.Context, evs []wireEvent) error {
 	if e.pool == nil || len(evs) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
+	ws := make([]*pgWrite, 0, len(evs))
 	for _, w := range evs {
-		var err error
-		for try := 0; try < 5; try++ {
-			err = persistOne(ctx, e.pool, w)
-			if !retryable(err) {
-				break
-			}
-		}
+		pw, err := eventWrite(w)
 		if err != nil {
 			return fmt.Errorf("%s %d: %w", w.K, w.I, err)
 		}
+		if pw != nil {
+			ws = append(ws, pw)
+		}
 	}
-	return nil
+	if len(ws) == 0 {
+		return nil
+	}
+	return e.writes.write(context.WithoutCancel(ctx), ws...)
 }
 
 func retryable(err error) bool {
@@ -102,20 +103,23 @@ var rowChanges = map[string]rowChange{
 // eventKind is the interaction_events kind of each event.
 var eventKind = map[string]string{EventOffer: "offered"}
 
-// persistOne records one event in one statement (so one round trip, and
-// atomic without a transaction of its own).
-func persistOne(ctx context.Context, db execer, w wireEvent) error {
+// eventWrite is the statement that records one event (one statement, so
+// atomic without a transaction of its own), or nil for an event with no
+// record of its own.
+func eventWrite(w wireEvent) (*pgWrite, error) {
 	at := ms(w.At)
+	what := fmt.Sprintf("%s %d", w.K, w.I)
 	if w.K == EventAgentState {
-		return recordPresence(ctx, db, w, at)
+		return &pgWrite{what: fmt.Sprintf("%s of agent %d", w.K, w.A), lock: -w.A, sql: presenceSQL,
+			args: []any{w.A, w.S, w.R, at, w.V}}, nil
 	}
 	rc, ok := rowChanges[w.K]
 	if !ok {
-		return nil // 'queued' was recorded before Redis heard of it
+		return nil, nil // 'queued' was recorded before Redis heard of it
 	}
 	data, err := eventData(w)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	kind := w.K
 	if k, ok := eventKind[kind]; ok {
@@ -126,12 +130,7 @@ func persistOne(ctx context.Context, db execer, w wireEvent) error {
 	sql := fmt.Sprintf(`WITH upd AS (UPDATE interactions SET routing_seq = $2, %s WHERE id = $1 AND routing_seq < $2)
 		INSERT INTO interaction_events (interaction_id, at, kind, agent_id, data) VALUES ($1, $%d, $%d, $%d, $%d)`,
 		rc.set, n+1, n+2, n+3, n+4)
-	_, err = db.Exec(ctx, sql, append(args, at, kind, nullID(w.A), data)...)
-	return err
-}
-
-type execer interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	return &pgWrite{what: what, lock: w.I, sql: sql, args: append(args, at, kind, nullID(w.A), data)}, nil
 }
 
 // eventData is what the event row keeps: the reason, the expiry, the queue,
@@ -159,15 +158,14 @@ func insertEvent(ctx context.Context, tx pgx.Tx, id int64, at time.Time, kind st
 	return err
 }
 
-func recordPresence(ctx context.Context, db execer, w wireEvent, at time.Time) error {
-	_, err := db.Exec(ctx, `WITH up AS (INSERT INTO agent_presence (agent_id, state, reason, since, routing_seq)
+// presenceSQL records an agent's presence and its history row: $1 agent,
+// $2 state, $3 reason, $4 since, $5 the decision's number (an older
+// decision than the row's last changes only the history).
+const presenceSQL = `WITH up AS (INSERT INTO agent_presence (agent_id, state, reason, since, routing_seq)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (agent_id) DO UPDATE SET state = $2, reason = $3, since = $4, routing_seq = $5
 		WHERE agent_presence.routing_seq < $5)
-		INSERT INTO agent_presence_events (agent_id, at, state, reason) VALUES ($1, $4, $2, $3)`,
-		w.A, w.S, w.R, at, w.V)
-	return err
-}
+		INSERT INTO agent_presence_events (agent_id, at, state, reason) VALUES ($1, $4, $2, $3)`
 
 func nullID(id int64) *int64 {
 	if id == 0 {

@@ -12,7 +12,8 @@ import (
 // Run keeps routing going until ctx ends: every Config.SweepEvery it rebuilds Redis from Postgres
 // when the state is missing (at the first start, or after Redis lost its
 // data), and sweeps timers. It is safe, and intended, to run on every
-// server process at once. It returns nil when ctx is cancelled.
+// server process at once. It returns nil when ctx is cancelled, once the
+// records in Postgres of every decision made so far are written.
 func (e *Engine) Run(ctx context.Context) error {
 	t := time.NewTicker(e.cfg.SweepEvery)
 	defer t.Stop()
@@ -22,6 +23,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
+			if e.writes != nil {
+				e.writes.wait()
+			}
 			return nil
 		case <-t.C:
 		}
