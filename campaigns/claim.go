@@ -31,10 +31,11 @@ type Claim struct {
 func (s *Store) claimNext(ctx context.Context, g Gate, node string, c *Campaign, previewAgent int64) (cl Claim, r Reason, ok bool, err error) {
 	err = s.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		var attempts int
-		err := tx.QueryRow(ctx, `SELECT id, customer_id, phone, attempts FROM campaign_contacts
+		var disposition string
+		err := tx.QueryRow(ctx, `SELECT id, customer_id, phone, attempts, disposition FROM campaign_contacts
 			WHERE campaign_id = $1 AND state = 'pending' AND next_at <= $2
 			ORDER BY next_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`, c.ID, now).
-			Scan(&cl.ContactID, &cl.CustomerID, &cl.Phone, &attempts)
+			Scan(&cl.ContactID, &cl.CustomerID, &cl.Phone, &attempts, &disposition)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -42,7 +43,8 @@ func (s *Store) claimNext(ctx context.Context, g Gate, node string, c *Campaign,
 			return err
 		}
 		ok = true
-		req := Request{CustomerID: cl.CustomerID, Phone: cl.Phone, Channel: c.Channel, Marketing: true, Campaign: c, Attempts: attempts}
+		req := Request{CustomerID: cl.CustomerID, Phone: cl.Phone, Channel: c.Channel, Marketing: true, Campaign: c,
+			Attempts: attempts, Callback: disposition == Callback}
 		var next time.Time
 		if r, next, err = g.check(ctx, tx, now, req); err != nil {
 			return err

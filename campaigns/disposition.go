@@ -48,8 +48,8 @@ func (d Disposition) validate(now time.Time) error {
 
 // Dispose records agent's disposition of campaign contact id. The agent who
 // talked to the customer may, and so may a supervisor or an administrator.
-// A callback puts the contact back in the campaign at that time (with one
-// more attempt allowed); do_not_call puts the number on the do-not-call
+// A callback is dialled at its time only if the contact has attempts left
+// (see applyDisposition); do_not_call puts the number on the do-not-call
 // list and marks the customer.
 func (s *Store) Dispose(ctx context.Context, agent *switchboard.Agent, id int64, d Disposition) error {
 	err := s.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
@@ -82,13 +82,30 @@ func (s *Store) Dispose(ctx context.Context, agent *switchboard.Agent, id int64,
 	return nil
 }
 
+// OutcomeCallbackNoAttempts is the outcome of a contact who asked for a
+// callback when the campaign's attempts were used up.
+const OutcomeCallbackNoAttempts = "callback_no_attempts_left"
+
+// applyDisposition moves contact id on after d.
+//
+// A callback never grants an attempt: the campaign's maximum is what
+// marketing and compliance signed off, and the dialer never calls one
+// contact more often. With attempts left, the contact is dialled again at
+// the callback time (the customer asked for that call, so it does not count
+// against the frequency cap; see Request.Callback). With none left, the
+// callback is still recorded (disposition and callback_at stay on the
+// contact, in the results and the export, so the agent and the
+// relationship manager see what the customer asked for) but the contact is
+// finished with OutcomeCallbackNoAttempts, and the dialer does not call.
 func applyDisposition(ctx context.Context, tx pgx.Tx, now time.Time, id int64, d Disposition) error {
 	state := "done"
 	switch d.Code {
 	case Callback:
-		_, err := tx.Exec(ctx, `UPDATE campaign_contacts c SET state = 'pending', disposition = $2, callback_at = $3,
-				next_at = $3, updated_at = $4, attempts = least(attempts, k.max_attempts - 1)
-			FROM campaigns k WHERE c.id = $1 AND k.id = c.campaign_id`, id, d.Code, d.CallbackAt, now)
+		_, err := tx.Exec(ctx, `UPDATE campaign_contacts c SET disposition = $2, callback_at = $3, updated_at = $4,
+				state = CASE WHEN c.attempts < k.max_attempts THEN 'pending' ELSE 'done' END,
+				next_at = CASE WHEN c.attempts < k.max_attempts THEN $3 ELSE c.next_at END,
+				outcome = CASE WHEN c.attempts < k.max_attempts THEN c.outcome ELSE $5 END
+			FROM campaigns k WHERE c.id = $1 AND k.id = c.campaign_id`, id, d.Code, d.CallbackAt, now, OutcomeCallbackNoAttempts)
 		return err
 	case WrongNumber, DoNotCall:
 		state = "failed"

@@ -42,6 +42,10 @@ type Request struct {
 	Marketing bool
 	Campaign  *Campaign // nil for a triggered task
 	Attempts  int       // attempts already made for this contact
+	// Callback is a call the customer asked for (a callback disposition):
+	// it is not unsolicited, so the frequency cap does not hold it back.
+	// Every other gate, attempts included, still applies.
+	Callback bool
 }
 
 // Gate holds the compliance rules every call and every SMS passes first.
@@ -106,7 +110,7 @@ func (s subject) verdict(g Gate, now time.Time, req Request) (Reason, time.Time)
 		return ReasonMaxAttempts, never
 	case s.live:
 		return ReasonInProgress, now.Add(10 * time.Minute)
-	case req.Marketing && s.recent >= max(g.FrequencyCap, 1):
+	case req.Marketing && !req.Callback && s.recent >= max(g.FrequencyCap, 1):
 		return ReasonFrequencyCap, now.Add(24 * time.Hour)
 	}
 	loc, err := Zone(s.zone)

@@ -52,7 +52,10 @@ func (s *Store) Results(ctx context.Context, id int64) (*Results, error) {
 		WHERE campaign_id = $1 AND result = 'skipped' GROUP BY reason`, id); err != nil {
 		return nil, err
 	}
-	if err := s.countInto(ctx, r.Outcomes, `SELECT CASE WHEN disposition <> '' THEN disposition
+	// A callback that could not be made (no attempts left) is finished:
+	// it counts under its outcome, not as a callback still to come.
+	if err := s.countInto(ctx, r.Outcomes, `SELECT CASE WHEN outcome = '`+OutcomeCallbackNoAttempts+`' THEN outcome
+			WHEN disposition <> '' THEN disposition
 			WHEN state IN ('pending', 'dialing', 'offered') THEN state ELSE coalesce(nullif(outcome, ''), state) END, count(*)
 		FROM campaign_contacts WHERE campaign_id = $1 GROUP BY 1`, id); err != nil {
 		return nil, err
