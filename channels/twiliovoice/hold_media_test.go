@@ -1,0 +1,57 @@
+package twiliovoice_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"switchboard"
+	"switchboard/channels/twiliosim"
+	"switchboard/channels/twiliovoice"
+	"switchboard/routing"
+)
+
+// Hold and resume reach the customer's leg in the interaction's conference
+// as a participant update, with the hold music; a call that was never
+// bridged cannot be held.
+func TestHoldUpdatesTheCustomersParticipant(t *testing.T) {
+	env, ch := setup(t)
+	env.AddCustomer("Chen Jie", callerPhone, "private")
+	agent := env.AddAgent("amy")
+	call := env.Sim.Call(twiliosim.Caller{From: callerPhone, Digits: []string{"2", "1"}, Patience: time.Minute, TalkTime: time.Minute})
+	env.Eventually("the call's interaction", func() bool {
+		return env.Count(`SELECT count(*) FROM interactions WHERE provider_sid = $1`, call.SID) == 1
+	})
+	id := interactionOfCall(env, call.SID).id
+	env.WaitEvent(routing.EventOffer, id)
+
+	if err := ch.Hold(env.Ctx, id, true); !errors.Is(err, switchboard.ErrConflict) {
+		t.Fatalf("hold before the bridge = %v, want ErrConflict", err)
+	}
+	if err := env.Engine.Accept(env.Ctx, agent, id); err != nil {
+		t.Fatal(err)
+	}
+	env.Eventually("the caller is bridged", call.Bridged)
+
+	for _, hold := range []bool{true, false} {
+		if err := ch.Hold(env.Ctx, id, hold); err != nil {
+			t.Fatalf("hold %v: %v", hold, err)
+		}
+	}
+	var updates []string
+	for _, req := range env.Sim.Requests() {
+		if req.Method == "POST" && strings.HasSuffix(req.Path, "/Conferences/interaction-"+itoa(id)+"/Participants/"+call.SID+".json") {
+			updates = append(updates, req.Form.Get("Hold")+" "+req.Form.Get("HoldUrl"))
+		}
+	}
+	music := twiliovoice.DefaultMenu().HoldMusic
+	if want := []string{"true " + music, "false "}; !slices.Equal(updates, want) {
+		t.Fatalf("participant updates %q, want %q", updates, want)
+	}
+	heard := call.Heard()
+	if i := slices.Index(heard, "hold:true"); i < 0 || !slices.Contains(heard[i:], "hold:false") {
+		t.Fatalf("the caller's leg heard %v, want hold:true then hold:false", heard)
+	}
+}
