@@ -25,6 +25,10 @@ type DialerConfig struct {
 	// long run of skips cannot starve the others.
 	Decisions int
 	Gate      Gate
+	// Queue is the routing queue where answered calls of campaigns and
+	// tasks without a queue of their own wait; "general" (the voice menu's
+	// default queue) if empty.
+	Queue string
 }
 
 func (c DialerConfig) withDefaults() DialerConfig {
@@ -40,17 +44,21 @@ func (c DialerConfig) withDefaults() DialerConfig {
 	if c.Gate == (Gate{}) {
 		c.Gate = DefaultGate()
 	}
+	if c.Queue == "" {
+		c.Queue = "general"
+	}
 	return c
 }
 
 // Dialer runs campaigns: every process runs one, and they share the work
 // through Postgres (see Store.claimNext). Its exported func fields connect
-// it to routing; set them before Run.
+// it to routing; set them (or call UseRouting) before Run.
 type Dialer struct {
 	store  *Store
 	cfg    DialerConfig
 	twilio *twilio.RestClient
 	log    *slog.Logger
+	engine *routing.Engine // set by UseRouting
 
 	// Route hands an answered call's interaction to routing, which offers
 	// it to a campaign agent with the screen pop (routing.Engine.Enqueue).

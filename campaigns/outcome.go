@@ -62,7 +62,7 @@ func (d *Dialer) Answer(ctx context.Context, id int64, sid, answeredBy string) (
 			twiml, err = machine(ctx, tx, now, a, c, answeredBy)
 			return err
 		}
-		task, err = human(ctx, tx, now, a, c, sid, answeredBy)
+		task, err = human(ctx, tx, now, a, c, d.cfg.Queue, sid, answeredBy)
 		twiml = conferenceTwiML(task.InteractionID)
 		return err
 	})
@@ -95,8 +95,13 @@ func machine(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campai
 }
 
 // human records a person's answer and creates the outbound interaction
-// routing will offer.
-func human(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campaign, sid, by string) (routing.Task, error) {
+// routing will offer: a task's call to the task's agent, a campaign's call
+// first to a free campaign agent (see campaignAgent), in the campaign's
+// queue or, without one, in queue. Routing offers the call only to that
+// agent for longer than an answered call may wait; with no agent free, it
+// goes to whoever the queue has, because a call no one answers is an
+// abandoned call.
+func human(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campaign, queue, sid, by string) (routing.Task, error) {
 	var tier string
 	var rm int64
 	if err := tx.QueryRow(ctx, `SELECT value_tier, coalesce(rm_id, 0) FROM customers WHERE id = $1`, a.CustomerID).Scan(&tier, &rm); err != nil {
@@ -104,23 +109,31 @@ func human(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campaign
 	}
 	in := &switchboard.Interaction{Channel: switchboard.ChannelVoice, Direction: switchboard.Outbound,
 		State: switchboard.StateQueued, CustomerID: a.CustomerID, Tier: switchboard.ValueTier(tier), To: a.Phone,
-		ProviderSID: sid}
+		ProviderSID: sid, Queue: queue}
 	t := routing.Task{Channel: switchboard.ChannelVoice, Tier: in.Tier, CustomerID: a.CustomerID, EnqueuedAt: now}
-	if c != nil {
-		in.Queue, in.From = c.Queue, c.CallerID
+	if c != nil && c.Queue != "" {
+		in.Queue = c.Queue
 	}
+	if c != nil {
+		in.From = c.CallerID
+	}
+	var err error
 	if a.TaskID != 0 {
-		if err := tx.QueryRow(ctx, `SELECT agent_id FROM outbound_tasks WHERE id = $1`, a.TaskID).Scan(&t.PreferredAgent); err != nil {
-			return t, err
-		}
+		err = tx.QueryRow(ctx, `SELECT agent_id FROM outbound_tasks WHERE id = $1`, a.TaskID).Scan(&t.PreferredAgent)
+	} else {
+		t.PreferredAgent, err = campaignAgent(ctx, tx, c)
+	}
+	if err != nil {
+		return t, err
 	}
 	data := map[string]any{"campaign_id": a.CampaignID, "attempt_id": a.ID, "task_id": a.TaskID, "answered_by": by}
 	if err := channels.CreateInteraction(ctx, tx, now, in, "", data); err != nil {
 		return t, err
 	}
 	t.InteractionID, t.Queue = in.ID, in.Queue
-	_, err := tx.Exec(ctx, `UPDATE outreach_attempts SET result = 'answered', answered_by = $2, answered_at = $3,
-		interaction_id = $4, provider_sid = coalesce(provider_sid, $5) WHERE id = $1`, a.ID, by, now, in.ID, sid)
+	_, err = tx.Exec(ctx, `UPDATE outreach_attempts SET result = 'answered', answered_by = $2, answered_at = $3,
+		interaction_id = $4, provider_sid = coalesce(provider_sid, $5), offered_to = $6 WHERE id = $1`,
+		a.ID, by, now, in.ID, sid, nilIfZero(t.PreferredAgent))
 	if err == nil && a.ContactID != 0 {
 		_, err = tx.Exec(ctx, `UPDATE campaign_contacts SET state = 'offered', updated_at = $2 WHERE id = $1`, a.ContactID, now)
 	}

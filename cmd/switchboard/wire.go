@@ -66,8 +66,7 @@ func (m *Main) wireCampaigns(tw *twilio.RestClient) {
 	m.Dialer = campaigns.NewDialer(m.Campaigns, tw, campaigns.DialerConfig{
 		Node: fmt.Sprintf("%s/%d", host, os.Getpid()), CallerID: m.Env.TwilioFrom, PublicURL: m.Env.PublicURL,
 	}, m.Log)
-	m.Dialer.Route = m.Routing.Enqueue
-	m.Dialer.Unroute = m.Routing.Cancel
+	m.Dialer.UseRouting(m.Routing)
 }
 
 // routes mounts every part on one mux: the JSON API, the Twilio webhooks
@@ -114,23 +113,9 @@ func (m *Main) goLoop(ctx context.Context, name string, run func(context.Context
 }
 
 // runOutbound runs this node's dialer until ctx ends, and tells it when an
-// agent accepts an answered campaign call (routing publishes every accept
-// to every node; recording it is idempotent).
+// agent accepts an answered campaign call.
 func (m *Main) runOutbound(ctx context.Context) error {
-	events, err := m.Routing.Subscribe(ctx)
-	if err != nil {
-		return fmt.Errorf("dialer: routing events: %w", err)
-	}
-	m.loops.Go(func() {
-		for e := range events {
-			if e.Kind != routing.EventAccepted {
-				continue
-			}
-			if err := m.Dialer.Connected(ctx, e.InteractionID, e.AgentID); err != nil {
-				m.Log.Warn("dialer: connected", "interaction", e.InteractionID, "err", err)
-			}
-		}
-	})
+	m.goLoop(ctx, "dialer: routing events", m.Dialer.FollowRouting)
 	m.Dialer.Run(ctx)
 	return nil
 }
