@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/redis/go-redis/v9"
 
 	"switchboard"
 	"switchboard/channels"
@@ -30,6 +31,10 @@ type Config struct {
 	// Limits: connections per IP per minute, messages per IP per minute,
 	// messages per customer per minute. Defaults 20, 120, 30.
 	ConnsPerIP, MsgsPerIP, MsgsPerCustomer float64
+	// Centre and RedisPrefix name the Redis keys of the limits, which every
+	// node shares: prefix + "chat:{" + centre + "}:limit:…". Centre is
+	// "main" if empty.
+	Centre, RedisPrefix string
 	// TrustProxy takes the client IP from X-Forwarded-For's last hop
 	// (only behind a proxy that sets it).
 	TrustProxy bool
@@ -48,14 +53,14 @@ type Channel struct {
 	upgrader websocket.Upgrader
 	now      func() time.Time
 
-	connsPerIP, msgsPerIP, msgsPerCustomer *limiters
+	connsPerIP, msgsPerIP, msgsPerCustomer *limit
 
 	mu    sync.Mutex
 	conns map[int64]map[*conn]struct{} // the sockets of each interaction on this node
 }
 
-// New returns the chat channel.
-func New(cfg Config, store *channels.Store, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
+// New returns the chat channel; rdb holds the rate limits.
+func New(cfg Config, store *channels.Store, router *routing.Engine, bus *channels.Bus, rdb redis.UniversalClient, log *slog.Logger) (*Channel, error) {
 	if len(cfg.Key) < 32 {
 		return nil, switchboard.Errorf(switchboard.ErrInvalid, "webchat: the chat key must be at least 32 bytes")
 	}
@@ -63,9 +68,12 @@ func New(cfg Config, store *channels.Store, router *routing.Engine, bus *channel
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	lim := func(name string, perMinute float64, burst int) *limit {
+		return newLimit(rdb, cfg.RedisPrefix, cfg.Centre, name, perMinute, burst, log)
+	}
 	c := &Channel{cfg: cfg, store: store, router: router, bus: bus, log: log, now: store.Now,
-		connsPerIP: newLimiters(cfg.ConnsPerIP, int(cfg.ConnsPerIP)/2+1), msgsPerIP: newLimiters(cfg.MsgsPerIP, int(cfg.MsgsPerIP)/4+1),
-		msgsPerCustomer: newLimiters(cfg.MsgsPerCustomer, int(cfg.MsgsPerCustomer)/3+1), conns: map[int64]map[*conn]struct{}{}}
+		connsPerIP: lim("conn-ip", cfg.ConnsPerIP, int(cfg.ConnsPerIP)/2+1), msgsPerIP: lim("msg-ip", cfg.MsgsPerIP, int(cfg.MsgsPerIP)/4+1),
+		msgsPerCustomer: lim("msg-customer", cfg.MsgsPerCustomer, int(cfg.MsgsPerCustomer)/3+1), conns: map[int64]map[*conn]struct{}{}}
 	c.upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
 		HandshakeTimeout: 10 * time.Second, CheckOrigin: c.originAllowed}
 	return c, nil
@@ -74,6 +82,9 @@ func New(cfg Config, store *channels.Store, router *routing.Engine, bus *channel
 func withDefaults(cfg Config) Config {
 	if cfg.Region == "" {
 		cfg.Region = "CN"
+	}
+	if cfg.Centre == "" {
+		cfg.Centre = "main"
 	}
 	if cfg.Queue == "" {
 		cfg.Queue = "general"
@@ -127,7 +138,8 @@ func (c *Channel) clientIP(r *http.Request) string {
 }
 
 // Run delivers agents' messages and routing news to the sockets on this
-// node until ctx ends, and forgets idle rate-limit entries.
+// node until ctx ends, and forgets idle entries of the limits' local
+// fallback.
 func (c *Channel) Run(ctx context.Context) error {
 	bus, err := c.bus.Subscribe(ctx)
 	if err != nil {
@@ -154,8 +166,8 @@ func (c *Channel) Run(ctx context.Context) error {
 			}
 			c.fromRouting(ctx, e)
 		case now := <-sweep.C:
-			for _, l := range []*limiters{c.connsPerIP, c.msgsPerIP, c.msgsPerCustomer} {
-				l.sweep(now)
+			for _, l := range []*limit{c.connsPerIP, c.msgsPerIP, c.msgsPerCustomer} {
+				l.local.sweep(now)
 			}
 		}
 	}

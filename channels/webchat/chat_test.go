@@ -24,11 +24,11 @@ const origin = "https://www.bank.example"
 func setup(t testing.TB, mod func(*webchat.Config)) (*chantest.Env, *webchat.Channel) {
 	t.Helper()
 	env := chantest.New(t)
-	cfg := webchat.Config{Key: chatKey, AllowedOrigins: []string{origin}, PublicURL: env.Public}
+	cfg := webchat.Config{Key: chatKey, AllowedOrigins: []string{origin}, PublicURL: env.Public, RedisPrefix: env.Prefix}
 	if mod != nil {
 		mod(&cfg)
 	}
-	ch, err := webchat.New(cfg, env.Store, env.Engine, env.Bus, env.Log)
+	ch, err := webchat.New(cfg, env.Store, env.Engine, env.Bus, env.RDB, env.Log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func (k *conn) send(f outFrame) {
 
 func (c *Channel) handleSocket(w http.ResponseWriter, r *http.Request) {
 	ip := c.clientIP(r)
-	if !c.connsPerIP.allow(ip, c.now()) {
+	if !c.connsPerIP.allow(r.Context(), ip, c.now()) {
 		http.Error(w, "too many connections; wait a minute", http.StatusTooManyRequests)
 		return
 	}

@@ -37,8 +37,9 @@
 //
 // Trust: the Origin must be in the allowlist; frames are at most 8 KiB and
 // parsed strictly; each IP is limited in connections and messages, and each
-// customer in messages. The limits are per node (a load balancer with
-// sticky IPs keeps them meaningful).
+// customer in messages. The limits are shared by every node through Redis
+// (one GCRA bucket per key, ratelimit.lua); while Redis is unreachable each
+// node falls back to counting on its own.
 //
 // Agent replies and typing come through Channel.Reply and Channel.Typing
 // (called by the desk on any node) and travel on the channels.Bus to the

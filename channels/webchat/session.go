@@ -115,7 +115,7 @@ func (c *Channel) resume(ctx context.Context, k *conn, f inFrame) error {
 
 func (c *Channel) message(ctx context.Context, k *conn, f inFrame) error {
 	now := c.now()
-	if !c.msgsPerIP.allow(k.ip, now) || !c.msgsPerCustomer.allow(k.s.limitKey, now) {
+	if !c.msgsPerIP.allow(ctx, k.ip, now) || !c.msgsPerCustomer.allow(ctx, k.s.limitKey, now) {
 		return switchboard.Errorf(switchboard.ErrUnavailable, "you are sending messages too quickly; wait a moment")
 	}
 	m, created, dup, err := c.store1(ctx, k, f)
