@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -89,18 +90,30 @@ func (e *Engine) Subscribe(ctx context.Context) (<-chan Event, error) {
 				if !ok {
 					return
 				}
-				var w wireEvent
-				if err := json.Unmarshal([]byte(m.Payload), &w); err != nil {
-					e.log.Warn("routing: bad event", "err", err)
-					continue
-				}
-				select {
-				case out <- w.event():
-				case <-ctx.Done():
+				if !e.deliver(ctx, out, m.Payload) {
 					return
 				}
 			}
 		}
 	}()
 	return out, nil
+}
+
+// deliver sends the events of one message, one per line (a script
+// publishes all of its events at once), and reports whether ctx is still
+// live.
+func (e *Engine) deliver(ctx context.Context, out chan<- Event, payload string) bool {
+	for line := range strings.SplitSeq(payload, "\n") {
+		var w wireEvent
+		if err := json.Unmarshal([]byte(line), &w); err != nil {
+			e.log.Warn("routing: bad event", "err", err)
+			continue
+		}
+		select {
+		case out <- w.event():
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
 }

@@ -13,4 +13,4 @@ stat(t, 'ans', 1)
 stat(t, 'wait', w)
 if w <= t.sl then stat(t, 'insl', 1) end
 emit('accepted', t, t.ag, '', 0)
-return out
+return done()

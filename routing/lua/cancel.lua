@@ -12,4 +12,4 @@ stat(t, 'ab', 1)
 stat(t, 'abwait', NOW - t.a0)
 emit('abandoned', t, 0, ARGV[4], 0)
 match(1)
-return out
+return done()

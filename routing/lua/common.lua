@@ -3,7 +3,7 @@
 -- KEYS (the same for every script):
 --   1 alive (sentinel: absent means Redis lost its state)  2 seq (arrival counter)
 --   3 task (hash id -> task JSON)  4 agent (hash id -> agent JSON)
---   5..7 wait:voice|chat|sms (zset member "seq:id", score = arrival ms - tier credit ms)
+--   5..7 wait:voice|chat|sms (zset member "seq:id|..." (see wait_member), score = arrival ms - tier credit ms)
 --   8..10 avail:voice|chat|sms (zset of agents free for the channel, score = choice order)
 --   11 res (zset id -> offer expiry ms)  12 timers (zset id -> overflow due ms)
 --   13 wrap (zset id -> wrap-up end ms)  14 byq (lex zset "queue|tier|arrival|id")
@@ -30,33 +30,66 @@ local function get_task(id)
   return nil
 end
 local function put_task(t) redis.call('HSET', KEYS[3], t.id, cjson.encode(t)) end
+-- Agents are read from Redis once per script and written once, when the
+-- script ends (done), however many steps change them: a match that frees
+-- one agent and offers it a call decodes and encodes it once.
+local agents, dirty, published = {}, {}, {}
 local function get_agent(id)
-  local v = redis.call('HGET', KEYS[4], id)
-  if v then return cjson.decode(v) end
-  return nil
+  local k = tostring(id)
+  local a = agents[k]
+  if a == nil then
+    local v = redis.call('HGET', KEYS[4], k)
+    a = v and cjson.decode(v) or false
+    agents[k] = a
+  end
+  return a or nil
 end
-local function put_agent(a) redis.call('HSET', KEYS[4], a.id, cjson.encode(a)) end
+local function put_agent(a)
+  local k = tostring(a.id)
+  agents[k] = a
+  dirty[k] = true
+end
+local function drop_agent(id)
+  local k = tostring(id)
+  agents[k] = false
+  dirty[k] = nil
+  redis.call('HDEL', KEYS[4], k)
+end
+-- done writes the changed agents and publishes the events, all of them in
+-- one message, one per line; every script returns done().
+local function done()
+  for k in pairs(dirty) do redis.call('HSET', KEYS[4], k, cjson.encode(agents[k])) end
+  dirty = {}
+  if #published > 0 then
+    redis.call('PUBLISH', CHAN, table.concat(published, '\n'))
+    published = {}
+  end
+  return out
+end
 
 -- Every event carries v, the next number of the seq counter: the order in
 -- which Redis decided, which Postgres keeps whatever order records arrive in.
-local function emit(kind, t, agent, reason, x)
-  local s = cjson.encode({k = kind, i = t.id, a = agent or 0, ch = t.ch, q = t.q, t = t.t,
-    cu = t.cu, r = reason or '', x = x or 0, e = t.a0, at = NOW, v = redis.call('INCR', KEYS[2])})
-  redis.call('PUBLISH', CHAN, s)
+-- Events are formatted by hand: numbers as integers (cjson writes them
+-- through printf's floating point), strings quoted by cjson.
+local function jstr(s) return cjson.encode(s or '') end
+local function publish(s)
+  published[#published + 1] = s
   out[#out + 1] = s
+end
+local function emit(kind, t, agent, reason, x)
+  publish(string.format('{"k":%s,"i":%d,"a":%d,"ch":%s,"q":%s,"t":%s,"cu":%d,"r":%s,"x":%d,"e":%d,"at":%d,"v":%d}',
+    jstr(kind), t.id, agent or 0, jstr(t.ch), jstr(t.q), jstr(t.t), t.cu or 0, jstr(reason), x or 0, t.a0, NOW,
+    redis.call('INCR', KEYS[2])))
 end
 -- emit_task is emit with the whole task in "d", for events a rebuild reads.
 local function emit_task(kind, t)
   local s = cjson.encode({k = kind, i = t.id, a = 0, ch = t.ch, q = t.q, t = t.t,
     cu = t.cu, r = "", x = 0, e = t.a0, at = NOW, d = t, v = redis.call("INCR", KEYS[2])})
-  redis.call("PUBLISH", CHAN, s)
-  out[#out + 1] = s
+  publish(s)
 end
 local function emit_agent(a)
-  local s = cjson.encode({k = 'agent_state', a = a.id, s = a.s, r = a.rs or '', at = NOW,
-    v = redis.call('INCR', KEYS[2])})
-  redis.call('PUBLISH', CHAN, s)
-  out[#out + 1] = s
+  publish(string.format('{"k":"agent_state","a":%d,"s":%s,"r":%s,"at":%d,"v":%d}',
+    a.id, jstr(a.s), jstr(a.rs), NOW, redis.call('INCR', KEYS[2])))
 end
 
 -- stat adds n to a counter of the task's queue and tier, in the minute's
@@ -110,14 +143,30 @@ end
 
 local function lex(t) return t.q .. '|' .. t.t .. '|' .. string.format('%015d', t.a0) .. '|' .. t.id end
 
+-- A waiting member is "seq:id|r|rs|e|p|ru|skills": what eligible reads,
+-- so a match looks at waiting interactions without decoding any of them
+-- but the one it offers. Skills are separated by \31.
+local function wait_member(t)
+  return string.format('%s|%d|%d|%d|%d|%d|%s', t.m, t.r, t.rs, t.e, t.p, t.ru, table.concat(t.sk, '\31'))
+end
+local function candidate(m, ch)
+  local id, r, rs, e, p, ru, sk = string.match(m, '^%d+:(%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(.*)$')
+  if not id then return get_task(string.match(m, ':(%d+)$')) end -- a member of before this format
+  local c = {id = id, ch = ch, r = tonumber(r), rs = tonumber(rs), e = tonumber(e), p = tonumber(p), ru = tonumber(ru), sk = {}}
+  for s in string.gmatch(sk, '[^\31]+') do c.sk[#c.sk + 1] = s end
+  return c
+end
+
 local function queue_in(t)
   t.st = 'queued'; t.ag = 0; t.x = 0
-  redis.call('ZADD', WAIT[t.ch], t.sc, t.m)
+  t.wm = wait_member(t)
+  redis.call('ZADD', WAIT[t.ch], t.sc, t.wm)
   redis.call('ZADD', KEYS[14], 0, lex(t))
   if t.ow > 0 then redis.call('ZADD', KEYS[12], t.ow, t.id) end
 end
 local function queue_out(t)
-  redis.call('ZREM', WAIT[t.ch], t.m)
+  redis.call('ZREM', WAIT[t.ch], t.wm or t.m)
+  t.wm = nil
   redis.call('ZREM', KEYS[14], lex(t))
   if t.ow > 0 then redis.call('ZREM', KEYS[12], t.id) end
 end
@@ -205,9 +254,7 @@ local function pick(t, M, cache)
       if #more == 0 then cache.all = true; return nil end
       for _, id in ipairs(more) do heads[#heads + 1] = id end
     end
-    local aid = heads[i]
-    local a = cache.agents[aid]
-    if not a then a = get_agent(aid); cache.agents[aid] = a end
+    local a = get_agent(heads[i])
     if a and eligible(t, a) then return a end
     i = i + 1
   end
@@ -217,15 +264,17 @@ end
 -- match_channel makes one offer on ch: the first of the K best waiting
 -- interactions that an eligible free agent can take.
 local function match_channel(ch, K, M, timeout)
-  if redis.call('ZCARD', AVAIL[ch]) == 0 then return false end
-  local cache = {heads = {}, agents = {}}
+  local cache = {heads = redis.call('ZRANGE', AVAIL[ch], 0, math.min(M, 4) - 1)}
+  if #cache.heads == 0 then return false end
+  cache.all = #cache.heads < math.min(M, 4)
   local from, n = 0, 1
   while from < K do
     local ms = redis.call('ZRANGE', WAIT[ch], from, math.min(K, from + n) - 1)
     for _, m in ipairs(ms) do
-      local t = get_task(string.match(m, ':(%d+)$'))
-      local a = t and pick(t, M, cache)
-      if a then reserve(t, a, timeout); return true end
+      local c = candidate(m, ch)
+      local a = c and pick(c, M, cache)
+      local t = a and get_task(c.id)
+      if t then reserve(t, a, timeout); return true end
     end
     if #ms < n then return false end
     from = from + n

@@ -16,4 +16,4 @@ if wrap > 0 then
 else
   match(3, finish(t)) -- no wrap-up: straight to done
 end
-return out
+return done()

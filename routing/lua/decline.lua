@@ -17,4 +17,4 @@ if ARGV[6] == '1' then
   end
 end
 match(2, freed(ARGV[3]))
-return out
+return done()

@@ -3,7 +3,7 @@
 -- Returns the events, as JSON strings. Enqueueing a task already present
 -- changes nothing, so a retry after a rebuild is harmless.
 local t = cjson.decode(ARGV[3])
-if redis.call('HEXISTS', KEYS[3], t.id) == 1 then return out end
+if redis.call('HEXISTS', KEYS[3], t.id) == 1 then return done() end
 if t.p ~= 0 and redis.call('HEXISTS', KEYS[4], t.p) == 0 then t.ru = 0 end
 local seq = redis.call('INCR', KEYS[2])
 t.m = string.format('%012d:%d', seq, t.id)
@@ -11,4 +11,4 @@ requeue(t)
 stat(t, 'off', 1)
 emit('queued', t, 0, '', 0)
 match(1, {t.ch})
-return out
+return done()

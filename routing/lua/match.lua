@@ -2,4 +2,4 @@
 -- KEYS: see common.lua. ARGV: 3 max offers, 4 offer timeout ms, 5 K, 6 M.
 -- Returns the events.
 match(tonumber(ARGV[3]))
-return out
+return done()

@@ -27,16 +27,16 @@ else
     a = get_agent(ARGV[4])
     a.s = 'offline'; a.rs = ARGV[6]
     reindex(a)
-    redis.call('HDEL', KEYS[4], a.id)
+    drop_agent(a.id)
     emit_agent(a)
     match(a.cap.voice + a.cap.chat + a.cap.sms)
-    return out
+    return done()
   end
-  if a.s == ARGV[5] and a.rs == ARGV[6] then return out end -- no change, no event
+  if a.s == ARGV[5] and a.rs == ARGV[6] then return done() end -- no change, no event
   a.s = ARGV[5]; a.rs = ARGV[6]; a.since = NOW
 end
 put_agent(a)
 reindex(a)
 emit_agent(a)
 match(10)
-return out
+return done()

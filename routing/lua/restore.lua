@@ -25,4 +25,4 @@ for _, t in ipairs(cjson.decode(ARGV[4])) do
   end
 end
 if ARGV[5] == '1' then redis.call('SET', KEYS[1], NOW) end
-return out
+return done()

@@ -31,4 +31,4 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[12], '-inf', NOW, 'LIMIT', 
   if t and t.st == 'queued' then out[#out + 1] = cjson.encode({k = 'overflow_due', i = t.id, q = t.q}) end
 end
 match(1000)
-return out
+return done()

@@ -7,7 +7,7 @@
 -- Errors NOTFOUND when it is not being routed.
 local t = get_task(ARGV[3])
 if not t then fail('NOTFOUND', 'the interaction is not being routed') end
-if ARGV[6] ~= '' and (t.q ~= ARGV[6] or t.st ~= 'queued') then return out end
+if ARGV[6] ~= '' and (t.q ~= ARGV[6] or t.st ~= 'queued') then return done() end
 if t.st == 'offered' then
   withdraw(t, 'transfer')
 elseif t.st == 'connected' or t.st == 'wrapup' then
@@ -33,4 +33,4 @@ if t.p ~= 0 and redis.call('HEXISTS', KEYS[4], t.p) == 0 then t.ru = 0 end
 requeue(t)
 emit_task(ARGV[5], t)
 match(2)
-return out
+return done()

@@ -6,4 +6,4 @@ if not t or t.st ~= 'wrapup' or t.ag ~= tonumber(ARGV[3]) then
   fail('NOTFOUND', 'the interaction is not in wrap-up with this agent')
 end
 match(3, finish(t))
-return out
+return done()
