@@ -10,7 +10,8 @@ import (
 )
 
 // campaignRoutes adds outbound campaigns (marketing and administrators
-// manage them; supervisors may watch their figures), the do-not-call list,
+// manage them; supervisors may watch their figures), the holidays on which
+// campaigns call nobody, the do-not-call list,
 // dispositions of campaign contacts and the outbound tasks in each agent's
 // desk.
 func (s *Server) campaignRoutes(mux *http.ServeMux) {
@@ -22,6 +23,9 @@ func (s *Server) campaignRoutes(mux *http.ServeMux) {
 	staff := []switchboard.Role{switchboard.RoleAgent, switchboard.RoleRM, switchboard.RoleSupervisor, switchboard.RoleAdmin}
 	mux.Handle("GET /api/v1/campaigns", s.auth(s.handleCampaigns, watch...))
 	mux.Handle("POST /api/v1/campaigns", s.auth(s.handleCampaignCreate, manage...))
+	mux.Handle("GET /api/v1/campaigns/holidays", s.auth(s.handleHolidays, manage...))
+	mux.Handle("PUT /api/v1/campaigns/holidays", s.auth(s.handleHolidayPut, manage...))
+	mux.Handle("DELETE /api/v1/campaigns/holidays", s.auth(s.handleHolidayDelete, manage...))
 	mux.Handle("GET /api/v1/campaigns/{id}", s.auth(s.handleCampaign, watch...))
 	mux.Handle("POST /api/v1/campaigns/{id}/state", s.auth(s.handleCampaignState, manage...))
 	mux.Handle("PUT /api/v1/campaigns/{id}/list", s.auth(s.handleCampaignList, manage...))
@@ -143,6 +147,42 @@ func (s *Server) handleCampaignExport(w http.ResponseWriter, r *http.Request) er
 	if err := s.Campaigns.ExportCSV(r.Context(), id, w); err != nil {
 		s.Log.ErrorContext(r.Context(), "campaign export failed midway", "campaign", id, "err", err)
 	}
+	return nil
+}
+
+// handleHolidays lists holidays: ?region=CN those that apply in CN (its
+// own and every region's), without it all of them.
+func (s *Server) handleHolidays(w http.ResponseWriter, r *http.Request) error {
+	hs, err := s.Campaigns.Holidays(r.Context(), r.URL.Query().Get("region"))
+	if err != nil {
+		return err
+	}
+	JSON(w, http.StatusOK, map[string]any{"holidays": hs})
+	return nil
+}
+
+// handleHolidayPut adds {"region", "day", "name"} (region "" is every
+// region), or renames the holiday already on that day.
+func (s *Server) handleHolidayPut(w http.ResponseWriter, r *http.Request) error {
+	var h campaigns.Holiday
+	if err := Decode(w, r, &h); err != nil {
+		return err
+	}
+	if err := s.Campaigns.PutHoliday(r.Context(), &h); err != nil {
+		return err
+	}
+	JSON(w, http.StatusOK, h)
+	return nil
+}
+
+// handleHolidayDelete removes ?day=YYYY-MM-DD&region=CN (no region: the
+// every-region holiday).
+func (s *Server) handleHolidayDelete(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if err := s.Campaigns.DeleteHoliday(r.Context(), q.Get("region"), q.Get("day")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
