@@ -6,8 +6,17 @@ import (
 	"time"
 )
 
-// Figures returns campaign id's pacing figures for the campaign day (since
-// midnight UTC); Free and Busy are left for the caller to fill.
+// Figures returns campaign id's pacing figures for the campaign day; Free
+// and Busy are left for the caller to fill.
+//
+// The campaign day starts at midnight UTC. Neither a campaign nor the
+// centre has a time zone of its own (customers have theirs, for calling
+// windows, and one campaign calls many zones), so there is no local
+// midnight to count from. For the bank's home market it makes no
+// difference: midnight UTC is 08:00 in China, before the calling window
+// opens. A campaign calling the Americas has its day turn over in the
+// evening, inside its window; a centre or campaign time zone, once there is
+// one, belongs here.
 func (s *Store) Figures(ctx context.Context, id int64) (Figures, error) {
 	now := s.Now()
 	day := now.Truncate(24 * time.Hour)
