@@ -60,6 +60,32 @@ func (b *Bus) Publish(ctx context.Context, e Event) error {
 	return nil
 }
 
+// PublishAll sends events to every subscriber, in order, in one round trip
+// to Redis.
+func (b *Bus) PublishAll(ctx context.Context, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	payloads := make([][]byte, len(events))
+	for i, e := range events {
+		p, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("channels: encode event: %w", err)
+		}
+		payloads[i] = p
+	}
+	_, err := b.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, p := range payloads {
+			pipe.Publish(ctx, b.channel, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("channels: publish %d events: %w", len(events), err)
+	}
+	return nil
+}
+
 // Subscribe delivers events until ctx ends; the returned channel is closed
 // then. The subscription is live when Subscribe returns.
 func (b *Bus) Subscribe(ctx context.Context) (<-chan Event, error) {

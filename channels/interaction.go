@@ -92,16 +92,3 @@ func CheckAgent(ctx context.Context, q Querier, l Live, agentID int64) error {
 	}
 	return nil
 }
-
-// OpenThread returns the newest open SMS interaction of a number whose last
-// message (or start) is after since; ErrNotFound if there is none.
-func OpenThread(ctx context.Context, q Querier, from string, since time.Time) (Live, error) {
-	l, err := scanLive(q.QueryRow(ctx, `SELECT `+liveColumns+` FROM interactions i
-		WHERE i.channel = 'sms' AND i.from_addr = $1 AND i.state IN ('queued', 'offered', 'connected')
-		  AND COALESCE((SELECT max(m.created_at) FROM messages m WHERE m.interaction_id = i.id), i.created_at) > $2
-		ORDER BY i.created_at DESC LIMIT 1`, from, since))
-	if err != nil {
-		return Live{}, fmt.Errorf("channels: open thread: %w", pgdb.FormatError(err))
-	}
-	return l, nil
-}

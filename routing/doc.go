@@ -30,7 +30,9 @@
 // A match looks at the first Config.ScanWaiting waiting interactions of a
 // channel and the first Config.ScanAgents free agents; in the common case
 // the head matches the first agent, and a match costs O(log n) in the number
-// waiting.
+// waiting. A waiting interaction's sorted-set member carries what
+// eligibility needs, so looking at the waiting decodes none of them but the
+// one offered.
 //
 // # Reservations and timers
 //
@@ -44,7 +46,9 @@
 //
 // With a Postgres pool, every change is recorded: the interactions row and
 // an interaction_events row in one transaction, agent presence in
-// agent_presence and agent_presence_events. When Redis has lost the state
+// agent_presence and agent_presence_events. The records of concurrent
+// calls share commits (one WAL flush for many), and each call returns once
+// its own records are committed. When Redis has lost the state
 // (the "alive" sentinel is gone), every script refuses, one process rebuilds
 // queues, agents' load and live offers from Postgres, and the others wait
 // for it. With a nil pool nothing is recorded and nothing can be rebuilt:

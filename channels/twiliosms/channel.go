@@ -60,6 +60,7 @@ type Channel struct {
 	router *routing.Engine
 	bus    *channels.Bus
 	log    *slog.Logger
+	writer *groupWriter
 }
 
 // New returns the SMS channel. tw sends replies (channels.NewTwilioClient),
@@ -72,7 +73,9 @@ func New(cfg Config, store *channels.Store, tw *twilio.RestClient, router *routi
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Channel{cfg: cfg, store: store, twilio: tw, router: router, bus: bus, log: log}, nil
+	c := &Channel{cfg: cfg, store: store, twilio: tw, router: router, bus: bus, log: log}
+	c.writer = newGroupWriter(c.writeTexts)
+	return c, nil
 }
 
 // Handler serves POST /channels/twilio/sms and /channels/twilio/sms/status,

@@ -9,6 +9,13 @@
 // and 退订 / TD are consent changes, recorded in consent_changes with their
 // time and source and obeyed by every later send.
 //
+// Storing a text is one call of the sms_receive Postgres function (migration
+// 00021): duplicate check, customer, consent, thread and message in one
+// statement and one round trip. Texts that arrive while every writer is busy
+// are committed together in one transaction (group commit), each still
+// committed before its own 200; texts from one number are serialised by an
+// advisory lock, so two that arrive together never open two threads.
+//
 // Replies go out through Channel.Reply, which the agent desk calls; the
 // message is stored first, then sent with a status callback to
 // POST /channels/twilio/sms/status, which records queued, sent, delivered,

@@ -12,6 +12,12 @@ const (
 	kwHelp
 )
 
+// String is the keyword as sms_receive takes it: "", "stop", "start" or
+// "help".
+func (k keyword) String() string {
+	return [...]string{kwNone: "", kwStop: "stop", kwStart: "start", kwHelp: "help"}[k]
+}
+
 // keywords are Twilio's default opt-out, opt-in and help words (exact,
 // single-word, case-insensitive), and the Chinese carriers' 退订 / TD.
 var keywords = map[string]keyword{

@@ -1,0 +1,234 @@
+package twiliosms
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"switchboard"
+	"switchboard/channels"
+	"switchboard/pgdb"
+)
+
+const (
+	// writers bounds the transactions storing texts at once. A text that
+	// arrives while they are all busy waits, and the next free writer
+	// commits it together with everything else waiting: under load one
+	// commit (one WAL flush, one round trip) serves many webhooks, and
+	// alone a text is committed at once.
+	writers = 4
+	// maxGroup bounds the texts of one transaction.
+	maxGroup = 64
+	// writeTimeout bounds one transaction, which serves several requests
+	// and so does not end with any one of them.
+	writeTimeout = 10 * time.Second
+)
+
+// groupWriter stores texts in groups (group commit). Each text is committed
+// before its receive returns, as if it had had a transaction of its own.
+type groupWriter struct {
+	write func(ctx context.Context, texts []*pendingText)
+	slots chan struct{}
+	mu    sync.Mutex
+	queue []*pendingText
+}
+
+// pendingText is a text waiting for a writer, and then its outcome.
+type pendingText struct {
+	in    inbound
+	kw    keyword
+	word  string
+	done  chan stored // written once, by the writer
+	taken bool        // by a writer; guarded by groupWriter.mu
+}
+
+type stored struct {
+	rec received
+	err error
+}
+
+func newGroupWriter(write func(ctx context.Context, texts []*pendingText)) *groupWriter {
+	return &groupWriter{write: write, slots: make(chan struct{}, writers)}
+}
+
+// store waits until in is committed, or has failed. The caller that finds
+// a writer free becomes it and writes what is waiting, its own text or
+// others'; there are no goroutines of the writer's own to start or stop.
+func (g *groupWriter) store(ctx context.Context, in inbound) (received, error) {
+	p := &pendingText{in: in, done: make(chan stored, 1)}
+	p.kw, p.word = parseKeyword(in.Body)
+	g.mu.Lock()
+	g.queue = append(g.queue, p)
+	g.mu.Unlock()
+	for !g.taken(p) {
+		select {
+		case s := <-p.done:
+			return s.rec, s.err
+		case g.slots <- struct{}{}:
+			if texts := g.take(); len(texts) > 0 {
+				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+				g.write(wctx, texts)
+				cancel()
+			}
+			<-g.slots
+		}
+	}
+	// Another writer has it.
+	s := <-p.done
+	return s.rec, s.err
+}
+
+// taken reports whether a writer has taken p from the queue.
+func (g *groupWriter) taken(p *pendingText) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return p.taken
+}
+
+// take removes up to maxGroup waiting texts, oldest first.
+func (g *groupWriter) take() []*pendingText {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := min(len(g.queue), maxGroup)
+	texts := slices.Clone(g.queue[:n])
+	for _, p := range texts {
+		p.taken = true
+	}
+	g.queue = slices.Delete(g.queue, 0, n)
+	return texts
+}
+
+// writeTexts stores texts in one transaction. If it fails, each text is
+// stored alone, so that one bad text (or a deadlock between groups) fails
+// only itself.
+func (c *Channel) writeTexts(ctx context.Context, texts []*pendingText) {
+	// Groups written at once lock numbers in one order: no deadlock.
+	slices.SortStableFunc(texts, func(a, b *pendingText) int { return strings.Compare(a.in.From, b.in.From) })
+	recs, err := c.receiveAll(ctx, texts)
+	if err != nil && len(texts) > 1 {
+		for _, p := range texts {
+			c.writeTexts(ctx, []*pendingText{p})
+		}
+		return
+	}
+	for i, p := range texts {
+		if err != nil {
+			p.done <- stored{err: err}
+			continue
+		}
+		p.done <- stored{rec: recs[i]}
+	}
+	if err == nil {
+		c.publish(ctx, recs)
+	}
+}
+
+// publish tells the desks about the stored messages, all in one round trip
+// to Redis. A failure loses nothing: the desk reads the thread from
+// Postgres when it shows the interaction.
+func (c *Channel) publish(ctx context.Context, recs []received) {
+	var evs []channels.Event
+	for _, r := range recs {
+		if r.Dup || r.Message.ID == 0 {
+			continue
+		}
+		m := r.Message
+		evs = append(evs, channels.Event{Kind: "message", InteractionID: m.InteractionID,
+			Channel: switchboard.ChannelSMS, AgentID: r.Thread.AgentID, Message: &m})
+	}
+	if err := c.bus.PublishAll(ctx, evs); err != nil {
+		c.log.Warn("sms: publish", "messages", len(evs), "err", err)
+	}
+}
+
+// wireText is one element of sms_receive_all's argument.
+type wireText struct {
+	SID     string   `json:"sid"`
+	From    string   `json:"from"`
+	To      string   `json:"to"`
+	Body    string   `json:"body"`
+	Media   []string `json:"media"`
+	Keyword string   `json:"keyword"`
+	Word    string   `json:"word"`
+}
+
+// receiveAll stores texts, in order, with one call of sms_receive_all
+// (migration 00021): one statement, so one transaction committed before it
+// returns, in one round trip. See sms_receive for the steps and how texts
+// from one number are serialised.
+func (c *Channel) receiveAll(ctx context.Context, texts []*pendingText) ([]received, error) {
+	wire := make([]wireText, len(texts))
+	for i, p := range texts {
+		wire[i] = wireText{SID: p.in.MessageSID, From: p.in.From, To: p.in.To, Body: p.in.Body,
+			Media: p.in.MediaURLs, Keyword: p.kw.String(), Word: p.word}
+		if wire[i].Media == nil {
+			wire[i].Media = []string{}
+		}
+	}
+	arg, err := json.Marshal(wire)
+	if err != nil {
+		return nil, fmt.Errorf("twiliosms: encode texts: %w", err)
+	}
+	now := c.store.Now()
+	rows, err := c.store.Pool().Query(ctx, `SELECT * FROM sms_receive_all($1, $2, $3, $4)`,
+		arg, now.Add(-c.cfg.ThreadWindow), c.cfg.Queue, now)
+	if err != nil {
+		return c.conflict(texts, pgdb.FormatError(err))
+	}
+	defer rows.Close()
+	recs := make([]received, 0, len(texts))
+	for rows.Next() {
+		var r received
+		var agent int64
+		r.Customer.Tier = switchboard.TierMass
+		if err := rows.Scan(&r.Dup, &r.Message.ID, &r.Message.InteractionID, &agent, &r.New,
+			&r.Customer.ID, &r.Customer.Tier, &r.Customer.RMID); err != nil {
+			return nil, fmt.Errorf("twiliosms: receive: %w", err)
+		}
+		recs = append(recs, c.received(r, texts[len(recs)], agent, now))
+	}
+	if err := rows.Err(); err != nil {
+		return c.conflict(texts, pgdb.FormatError(err))
+	}
+	if len(recs) != len(texts) {
+		return nil, fmt.Errorf("twiliosms: %d answers for %d texts", len(recs), len(texts))
+	}
+	return recs, nil
+}
+
+// conflict answers a text whose MessageSid is stored from another number:
+// nothing was changed, and a retry would change nothing either, so it is
+// taken as a duplicate. Any other error is returned.
+func (c *Channel) conflict(texts []*pendingText, err error) ([]received, error) {
+	if len(texts) == 1 && errors.Is(err, switchboard.ErrConflict) {
+		return []received{{Dup: true}}, nil
+	}
+	return nil, fmt.Errorf("twiliosms: receive %d texts: %w", len(texts), err)
+}
+
+// received completes what sms_receive said about p into what the channel
+// routes and publishes.
+func (c *Channel) received(r received, p *pendingText, agent int64, now time.Time) received {
+	r.Keyword, r.Word = p.kw, p.word
+	if r.Dup {
+		return received{Dup: true, Message: r.Message}
+	}
+	if r.Message.ID == 0 {
+		return r // a keyword alone, kept as a consent change
+	}
+	r.Thread = channels.Live{Interaction: switchboard.Interaction{ID: r.Message.InteractionID,
+		Channel: switchboard.ChannelSMS, Queue: c.cfg.Queue, Tier: r.Customer.Tier, AgentID: agent}}
+	media := p.in.MediaURLs
+	if media == nil {
+		media = []string{}
+	}
+	r.Message = channels.Message{ID: r.Message.ID, InteractionID: r.Message.InteractionID,
+		Direction: switchboard.Inbound, Body: p.in.Body, MediaURLs: media, ProviderSID: p.in.MessageSID,
+		Status: "received", At: now}
+	return r
+}
