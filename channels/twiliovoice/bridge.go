@@ -73,7 +73,8 @@ func (c *Channel) connect(l channels.Live, agentID int64) (map[string]any, error
 	pp := &api.CreateParticipantParams{}
 	pp.SetFrom(c.cfg.From).SetTo("client:" + c.cfg.AgentClient(agentID)).SetLabel("agent").
 		SetStartConferenceOnEnter(true).SetEndConferenceOnExit(true).
-		SetStatusCallback(c.url("/status", l.ID, "leg", "agent")).SetStatusCallbackEvent([]string{"answered", "completed"})
+		SetStatusCallback(c.url("/status", l.ID, "leg", "agent")).SetStatusCallbackEvent([]string{"answered", "completed"}).
+		SetConferenceStatusCallback(c.url("/conference", l.ID)).SetConferenceStatusCallbackEvent(conferenceEvents)
 	agentLeg, err := c.twilio.Api.CreateParticipant(conference(l.ID), pp)
 	if err != nil {
 		return nil, fmt.Errorf("agent leg: %w", err)

@@ -82,6 +82,7 @@ func (c *Channel) Handler() http.Handler {
 	mux.HandleFunc("POST /channels/twilio/voice/hold/key", c.handleHoldKey)
 	mux.HandleFunc("POST /channels/twilio/voice/bridge", c.handleBridge)
 	mux.HandleFunc("POST /channels/twilio/voice/status", c.handleStatus)
+	mux.HandleFunc("POST /channels/twilio/voice/conference", c.handleConference)
 	return channels.RequireTwilioSignature(c.cfg.AuthToken, c.cfg.PublicURL, c.log, mux)
 }
 

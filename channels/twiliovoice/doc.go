@@ -30,6 +30,14 @@
 // (routing.Engine.Complete). A caller waiting for a callback does not
 // abandon.
 //
+// Conference events (start, end, and each leg's join and leave, with
+// Twilio's reason) arrive at /channels/twilio/voice/conference and are kept
+// in the interaction's history as conference_started, conference_joined,
+// conference_left and conference_ended, so a supervisor sees when the
+// customer and the agent were really connected and who hung up first. Both
+// the caller's <Conference> and the agent's Participants request ask for
+// them, since whichever leg joins first sets the conference's callback.
+//
 // Every endpoint is behind channels.RequireTwilioSignature; the interaction
 // id in the query string of our own callback URLs is covered by the
 // signature, and the CallSid must match the interaction's.

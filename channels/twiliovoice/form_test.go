@@ -51,3 +51,31 @@ func TestMenuValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func FuzzParseConference(f *testing.F) {
+	f.Add("ConferenceSid=CF0123456789abcdef0123456789abcdef&FriendlyName=interaction-4&StatusCallbackEvent=participant-join&SequenceNumber=2&CallSid=CA0123456789abcdef0123456789abcdef&ParticipantLabel=agent", "i=4")
+	f.Add("ConferenceSid=CF0123456789abcdef0123456789abcdef&StatusCallbackEvent=conference-end&SequenceNumber=9&ReasonConferenceEnded=last-participant-left", "i=1")
+	f.Add("ConferenceSid=CFx&StatusCallbackEvent=%3Cscript%3E&SequenceNumber=-1", "i=0")
+	f.Fuzz(func(t *testing.T, body, query string) {
+		form, err1 := url.ParseQuery(body)
+		q, err2 := url.ParseQuery(query)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		cf, err := parseConference(form, q)
+		if err != nil {
+			if !errors.Is(err, switchboard.ErrInvalid) {
+				t.Fatalf("error %v is not ErrInvalid", err)
+			}
+			return
+		}
+		if !conferenceSID.MatchString(cf.ConferenceSID) || confKinds[cf.Event] == "" || cf.Interaction <= 0 || cf.Seq < 0 {
+			t.Fatalf("accepted %+v", cf)
+		}
+		for k, v := range cf.Data {
+			if s, ok := v.(string); ok && len(s) > 64 {
+				t.Fatalf("kept a long %s: %q", k, s)
+			}
+		}
+	})
+}

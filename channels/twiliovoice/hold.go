@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -138,10 +139,15 @@ func (c *Channel) requestCallback(ctx context.Context, l channels.Live) (bool, e
 
 // conferenceTwiML seats a caller in the interaction's conference, hearing
 // the hold music until the agent is there; the conference ends when the
-// caller leaves.
+// caller leaves. The conference's events go to handleConference; the
+// agent's leg asks for the same, since whichever leg joins first sets them.
 func (c *Channel) conferenceTwiML(id int64) []twiml.Element {
 	return []twiml.Element{&twiml.VoiceDial{InnerElements: []twiml.Element{&twiml.VoiceConference{
 		Name: conference(id), StartConferenceOnEnter: "false", EndConferenceOnExit: "true", Beep: "false",
-		WaitUrl: c.cfg.Menu.HoldMusic, WaitMethod: "GET",
+		WaitUrl: c.cfg.Menu.HoldMusic, WaitMethod: "GET", ParticipantLabel: "customer",
+		StatusCallback: c.url("/conference", id), StatusCallbackEvent: strings.Join(conferenceEvents, " "),
 	}}}}
 }
+
+// conferenceEvents are the conference events the history keeps.
+var conferenceEvents = []string{"start", "end", "join", "leave"}

@@ -5,12 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/pgdb"
 )
 
 var terminal = map[string]bool{"completed": true, "busy": true, "failed": true, "no-answer": true, "canceled": true}
@@ -105,4 +110,118 @@ func legName(leg string) string {
 		return "caller"
 	}
 	return leg
+}
+
+// confForm is a conference status callback.
+type confForm struct {
+	ConferenceSID, Name, Event, CallSID, Label string
+	Seq                                        int
+	Interaction                                int64
+	Data                                       map[string]any
+}
+
+var (
+	conferenceSID = regexp.MustCompile(`^CF[0-9a-fA-F]{32}$`)
+	labelRe       = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	// confKinds are the conference events kept in the interaction's
+	// history, and the event kind each becomes.
+	confKinds = map[string]string{"conference-start": "conference_started", "conference-end": "conference_ended",
+		"participant-join": "conference_joined", "participant-leave": "conference_left"}
+	confReasons = regexp.MustCompile(`^[a-z_-]{1,64}$`)
+)
+
+// parseConference checks a conference callback strictly: anything
+// malformed is ErrInvalid and changes nothing.
+func parseConference(f, q url.Values) (confForm, error) {
+	cf := confForm{ConferenceSID: f.Get("ConferenceSid"), Name: f.Get("FriendlyName"), Event: f.Get("StatusCallbackEvent"),
+		CallSID: f.Get("CallSid"), Label: f.Get("ParticipantLabel")}
+	var err error
+	switch {
+	case !conferenceSID.MatchString(cf.ConferenceSID):
+		return confForm{}, invalid("ConferenceSid is not a conference SID")
+	case confKinds[cf.Event] == "":
+		return confForm{}, invalid("StatusCallbackEvent %q is not a conference event we asked for", clip(cf.Event))
+	case strings.HasPrefix(cf.Event, "participant-") && !callSID.MatchString(cf.CallSID):
+		return confForm{}, invalid("CallSid is not a call SID")
+	case cf.Label != "" && !labelRe.MatchString(cf.Label):
+		return confForm{}, invalid("ParticipantLabel is not a label")
+	}
+	if cf.Seq, err = strconv.Atoi(f.Get("SequenceNumber")); err != nil || cf.Seq < 0 {
+		return confForm{}, invalid("SequenceNumber is not a number")
+	}
+	if cf.Interaction, err = strconv.ParseInt(q.Get("i"), 10, 64); err != nil || cf.Interaction <= 0 {
+		return confForm{}, invalid("i is not an interaction id")
+	}
+	cf.Data = map[string]any{"conference_sid": cf.ConferenceSID, "seq": cf.Seq}
+	if cf.CallSID != "" {
+		cf.Data["call_sid"], cf.Data["leg"] = cf.CallSID, legOf(cf.Label)
+	}
+	for key, field := range map[string]string{"reason": "ReasonParticipantLeft", "call_status": "ParticipantCallStatus",
+		"ended_by": "ReasonConferenceEnded"} {
+		if v := f.Get(field); v != "" && confReasons.MatchString(v) {
+			cf.Data[key] = v
+		}
+	}
+	return cf, nil
+}
+
+// legOf names a participant by the label we gave it.
+func legOf(label string) string {
+	if label == "agent" || label == "customer" {
+		return label
+	}
+	return "other"
+}
+
+// handleConference keeps the conference's events in the interaction's
+// history: when it started, when the customer and the agent joined and
+// left (and why: hung up, removed), and how it ended. Supervisors reading
+// a call see who hung up first and how long both were really connected,
+// which the legs' own call statuses do not tell. A retried callback is
+// recorded once.
+func (c *Channel) handleConference(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		c.writeError(w, r, invalid("body is not a form"))
+		return
+	}
+	cf, err := parseConference(r.PostForm, r.URL.Query())
+	if err == nil {
+		err = c.recordConference(r.Context(), cf)
+	}
+	switch {
+	case errors.Is(err, switchboard.ErrInvalid) || errors.Is(err, switchboard.ErrForbidden):
+		c.writeError(w, r, err)
+	case errors.Is(err, switchboard.ErrNotFound):
+		c.log.Warn("voice: conference event for an unknown interaction", "conference", cf.ConferenceSID, "interaction", cf.Interaction)
+		w.WriteHeader(http.StatusNoContent)
+	case err != nil:
+		c.log.Error("voice: conference event", "conference", cf.ConferenceSID, "err", err)
+		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (c *Channel) recordConference(ctx context.Context, cf confForm) error {
+	kind := confKinds[cf.Event]
+	return c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		l, err := channels.LoadInteraction(ctx, tx, cf.Interaction, true) // serialises retries of one callback
+		if err != nil {
+			return err
+		}
+		if l.Channel != switchboard.ChannelVoice || cf.Name != conference(l.ID) {
+			return switchboard.Errorf(switchboard.ErrForbidden, "conference %q is not interaction %d's", clip(cf.Name), l.ID)
+		}
+		var seen bool
+		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM interaction_events WHERE interaction_id = $1 AND kind = $2
+			AND data->>'conference_sid' = $3 AND (data->>'seq')::int = $4)`, l.ID, kind, cf.ConferenceSID, cf.Seq).Scan(&seen)
+		if err != nil || seen {
+			return pgdb.FormatError(err)
+		}
+		agent := int64(0)
+		if cf.Data["leg"] == "agent" {
+			agent = l.AgentID
+		}
+		return channels.AddEvent(ctx, tx, now, l.ID, kind, agent, cf.Data)
+	})
 }

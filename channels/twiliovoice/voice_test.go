@@ -106,6 +106,7 @@ func TestCallIVRQueueBridgeHangup(t *testing.T) {
 	if !agentLeg || !redirect {
 		t.Fatalf("agent leg added %v, caller redirected %v: %+v", agentLeg, redirect, env.Sim.Requests())
 	}
+	checkConferenceHistory(t, env, id, agent)
 	// The tier is never said to the caller.
 	for _, h := range call.Heard() {
 		if strings.Contains(strings.ToLower(h), "private") || strings.Contains(h, "私人") || strings.Contains(h, "贵宾") {
@@ -266,3 +267,90 @@ func post(t *testing.T, target string, form url.Values, sig string, want int) []
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// checkConferenceHistory: the conference's events are in the interaction's
+// history, the customer's hang-up ending it for the agent too.
+func checkConferenceHistory(t *testing.T, env *chantest.Env, id, agent int64) {
+	t.Helper()
+	env.Eventually("conference_ended in the history", func() bool {
+		return env.Count(`SELECT count(*) FROM interaction_events WHERE interaction_id = $1 AND kind = 'conference_ended'`, id) == 1
+	})
+	rows, err := env.Pool.Query(env.Ctx, `SELECT kind, COALESCE(data->>'leg', ''), COALESCE(data->>'reason', data->>'ended_by', ''),
+		COALESCE(agent_id, 0) FROM interaction_events WHERE interaction_id = $1 AND kind LIKE 'conference_%' ORDER BY id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var kind, leg, reason string
+		var by int64
+		if err := rows.Scan(&kind, &leg, &reason, &by); err != nil {
+			t.Fatal(err)
+		}
+		if (leg == "agent") != (by == agent) {
+			t.Fatalf("%s of %s recorded for agent %d", kind, leg, by)
+		}
+		got = append(got, strings.Join(slices.DeleteFunc([]string{kind, leg, reason}, func(s string) bool { return s == "" }), " "))
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	// Which leg joins first is a race between the agent's softphone
+	// answering and the caller's redirect; the rest is in order.
+	joins := got[:min(3, len(got))]
+	slices.Sort(joins)
+	want := []string{"conference_joined agent", "conference_joined customer", "conference_started",
+		"conference_left customer participant_hung_up", "conference_left agent conference_ended",
+		"conference_ended participant-with-end-conference-on-exit-left"}
+	if !slices.Equal(append(joins, got[min(3, len(got)):]...), want) {
+		t.Fatalf("conference history %q, want (first three in any order) %q", got, want)
+	}
+}
+
+// A conference callback is checked like every webhook, belongs to its
+// interaction's conference, and a retry is recorded once.
+func TestConferenceCallback(t *testing.T) {
+	env, _ := setup(t)
+	incoming := env.Public + "/channels/twilio/voice"
+	call := url.Values{"CallSid": {twiliosim.NewSID("CA")}, "From": {callerPhone}, "To": {chantest.BankNumber}, "CallStatus": {"ringing"}}
+	post(t, incoming, call, twiliosim.Sign(chantest.AuthToken, incoming, call), http.StatusOK)
+	id := interactionOfCall(env, call.Get("CallSid")).id
+	target := env.Public + "/channels/twilio/voice/conference?i=" + itoa(id)
+	form := func(mod func(url.Values)) url.Values {
+		f := url.Values{"ConferenceSid": {"CF0123456789abcdef0123456789abcdef"}, "FriendlyName": {"interaction-" + itoa(id)},
+			"AccountSid": {chantest.AccountSID}, "StatusCallbackEvent": {"participant-join"}, "SequenceNumber": {"2"},
+			"CallSid": {call.Get("CallSid")}, "ParticipantLabel": {"customer"}, "Hold": {"false"}, "Muted": {"false"},
+			"Timestamp": {"Thu, 26 Nov 2026 08:00:00 +0000"}}
+		if mod != nil {
+			mod(f)
+		}
+		return f
+	}
+	tests := map[string]struct {
+		form url.Values
+		sig  string
+		want int
+	}{
+		"signed":                       {form(nil), "", http.StatusNoContent},
+		"retried":                      {form(nil), "", http.StatusNoContent},
+		"unsigned":                     {form(nil), "bad", http.StatusForbidden},
+		"another conference":           {form(func(f url.Values) { f.Set("FriendlyName", "interaction-999") }), "", http.StatusForbidden},
+		"not a conference SID":         {form(func(f url.Values) { f.Set("ConferenceSid", "CA0123") }), "", http.StatusBadRequest},
+		"an event we did not want":     {form(func(f url.Values) { f.Set("StatusCallbackEvent", "participant-speech-start") }), "", http.StatusBadRequest},
+		"a participant without a call": {form(func(f url.Values) { f.Del("CallSid") }), "", http.StatusBadRequest},
+	}
+	for _, name := range []string{"signed", "retried", "unsigned", "another conference", "not a conference SID",
+		"an event we did not want", "a participant without a call"} {
+		tc := tests[name]
+		t.Run(name, func(t *testing.T) {
+			sig := tc.sig
+			if sig == "" {
+				sig = twiliosim.Sign(chantest.AuthToken, target, tc.form)
+			}
+			post(t, target, tc.form, sig, tc.want)
+		})
+	}
+	if n := env.Count(`SELECT count(*) FROM interaction_events WHERE interaction_id = $1 AND kind LIKE 'conference_%'`, id); n != 1 {
+		t.Fatalf("%d conference events recorded, want 1", n)
+	}
+}
