@@ -43,7 +43,7 @@ func RequireTwilioSignature(authToken, publicURL string, log *slog.Logger, next 
 			twilioRefuse(w, log, r, http.StatusBadRequest, "unreadable body")
 			return
 		}
-		params, ok := signedParams(r, body)
+		params, form, ok := signedParams(r, body)
 		if !ok {
 			twilioRefuse(w, log, r, http.StatusBadRequest, "body is not a form")
 			return
@@ -53,30 +53,33 @@ func RequireTwilioSignature(authToken, publicURL string, log *slog.Logger, next 
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		// The form parsed here is the one next's ParseForm would parse
+		// again from the body.
+		r.PostForm = form
 		next.ServeHTTP(w, r)
 	})
 }
 
 // signedParams returns the body parameters Twilio signs: for a POST, the
-// form body (first value of each key, as twilio-go validates); for a GET,
-// none (they are in the signed URL).
-func signedParams(r *http.Request, body []byte) (map[string]string, bool) {
+// form body (first value of each key, as twilio-go validates), and the whole
+// form; for a GET, none (they are in the signed URL).
+func signedParams(r *http.Request, body []byte) (map[string]string, url.Values, bool) {
 	params := map[string]string{}
 	if r.Method == http.MethodGet {
-		return params, len(body) == 0
+		return params, nil, len(body) == 0
 	}
 	ct := r.Header.Get("Content-Type")
 	if len(body) > 0 && !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		return nil, false
+		return nil, nil, false
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	for k, vs := range form {
 		params[k] = vs[0]
 	}
-	return params, true
+	return params, form, true
 }
 
 func twilioRefuse(w http.ResponseWriter, log *slog.Logger, r *http.Request, status int, why string) {

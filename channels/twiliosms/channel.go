@@ -46,9 +46,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.PublicURL == "" || c.AuthToken == "" {
 		return c, switchboard.Errorf(switchboard.ErrInvalid, "twiliosms: public URL and auth token are required")
 	}
-	if _, err := phone.Normalize(c.From, ""); err != nil {
+	from, err := phone.Normalize(c.From, "")
+	if err != nil {
 		return c, switchboard.Errorf(switchboard.ErrInvalid, "twiliosms: From %q must be an E.164 number", c.From)
 	}
+	c.From = from
 	return c, nil
 }
 

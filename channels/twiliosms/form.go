@@ -31,8 +31,11 @@ type inbound struct {
 
 // parseInbound checks the webhook form strictly: a bad SID, number, body or
 // media URL is ErrInvalid and nothing is stored. Unknown keys are ignored, as
-// Twilio adds parameters without notice.
-func parseInbound(f url.Values, region string) (inbound, error) {
+// Twilio adds parameters without notice. bank is the bank's own number in
+// E.164, checked when configured: a To equal to it is taken as it is, which
+// spares the number parser (the costliest step of a webhook's parsing) half
+// its work.
+func parseInbound(f url.Values, region, bank string) (inbound, error) {
 	in := inbound{MessageSID: f.Get("MessageSid"), Body: f.Get("Body")}
 	if !messageSID.MatchString(in.MessageSID) {
 		return inbound{}, invalid("MessageSid %q is not a message SID", clip(in.MessageSID))
@@ -44,8 +47,10 @@ func parseInbound(f url.Values, region string) (inbound, error) {
 	if in.From, err = phone.Normalize(f.Get("From"), region); err != nil {
 		return inbound{}, invalid("From: %s", switchboard.ErrorMessage(err))
 	}
-	if in.To, err = phone.Normalize(f.Get("To"), region); err != nil {
-		return inbound{}, invalid("To: %s", switchboard.ErrorMessage(err))
+	if in.To = f.Get("To"); in.To != bank || bank == "" {
+		if in.To, err = phone.Normalize(in.To, region); err != nil {
+			return inbound{}, invalid("To: %s", switchboard.ErrorMessage(err))
+		}
 	}
 	if !utf8.ValidString(in.Body) || utf8.RuneCountInString(in.Body) > maxBody {
 		return inbound{}, invalid("Body is not UTF-8 text of at most %d characters", maxBody)

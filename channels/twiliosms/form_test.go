@@ -19,7 +19,7 @@ func FuzzParseInbound(f *testing.F) {
 		if err != nil {
 			return
 		}
-		in, err := parseInbound(form, "CN")
+		in, err := parseInbound(form, "CN", "+8657188880000")
 		if err != nil {
 			if !errors.Is(err, switchboard.ErrInvalid) {
 				t.Fatalf("error %v is not ErrInvalid", err)

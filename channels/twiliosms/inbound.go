@@ -28,7 +28,7 @@ func (c *Channel) handleInbound(w http.ResponseWriter, r *http.Request) {
 		c.writeError(w, r, err)
 		return
 	}
-	in, err := parseInbound(r.PostForm, c.cfg.Region)
+	in, err := parseInbound(r.PostForm, c.cfg.Region, c.cfg.From)
 	if err != nil {
 		c.writeError(w, r, err)
 		return
