@@ -141,9 +141,13 @@ func human(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campaign
 }
 
 // conferenceTwiML holds the answered customer in the interaction's
-// conference, where the agent's leg joins when the agent accepts.
+// conference, where the agent's leg joins when the agent accepts. The voice
+// channel's bridge then redirects the customer into the same conference;
+// that exit must not end the conference, or the agent who has just joined
+// is dropped. (The conference still ends when the customer hangs up while
+// alone in it, and the bridge's own seat ends it on exit.)
 func conferenceTwiML(interactionID int64) string {
-	return fmt.Sprintf(`<Response><Dial><Conference startConferenceOnEnter="false" endConferenceOnExit="true">interaction-%d</Conference></Dial></Response>`, interactionID)
+	return fmt.Sprintf(`<Response><Dial><Conference startConferenceOnEnter="false" endConferenceOnExit="false">interaction-%d</Conference></Dial></Response>`, interactionID)
 }
 
 // Connected records that agent took answered call interactionID. Routing
