@@ -100,6 +100,17 @@ type Deps struct {
 	// outcome); nil when no campaigns run here.
 	Tasks  *campaigns.Store
 	Dialer *campaigns.Dialer
+	// Softphone mints the access token of an agent's Twilio Voice JS SDK;
+	// nil when no Twilio API key is configured, and then the desk's call
+	// controls drive the call from the server only.
+	Softphone func(agentID int64) (SoftphoneToken, error)
+}
+
+// SoftphoneToken is a Twilio access token for an agent's softphone.
+type SoftphoneToken struct {
+	Token    string    `json:"token"`
+	Identity string    `json:"identity"`
+	Expires  time.Time `json:"expires"`
 }
 
 // Desk serves the agents' and supervisors' WebSocket and pages. One Desk runs
@@ -163,7 +174,8 @@ func (d *Desk) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /agentdesk/ws", d.serveWS)
 	mux.HandleFunc("GET /agentdesk/debug/stats", d.serveStats)
-	mux.Handle("GET /agentdesk/", pages())
+	mux.HandleFunc("GET /agentdesk/voice-token", d.serveVoiceToken)
+	mux.Handle("GET /agentdesk/", pages(d.deps.Softphone != nil))
 	return mux
 }
 
@@ -185,7 +197,7 @@ func (d *Desk) serveWS(w http.ResponseWriter, r *http.Request) {
 	// Register before the resync, so nothing published meanwhile is missed;
 	// the desk drops what it sees twice by interaction and message id.
 	c.enqueue(encode(push("hello", hello{Agent: agentInfo(a), Node: d.cfg.Node, Version: Version,
-		ServerTime: d.cfg.Now().UTC()})))
+		ServerTime: d.cfg.Now().UTC(), Softphone: d.softphone()})))
 	ctx, cancel := context.WithCancel(d.life)
 	defer cancel()
 	go d.resync(ctx, c, "")
@@ -198,6 +210,7 @@ type hello struct {
 	Node       string    `json:"node"`
 	Version    int       `json:"version"`
 	ServerTime time.Time `json:"server_time"`
+	Softphone  string    `json:"softphone"` // "twilio" or "server"
 }
 
 type agentJSON struct {

@@ -10,19 +10,27 @@ import (
 var web embed.FS
 
 // pages serves the desk and the wallboard from the binary: nothing is
-// fetched from any other host, so they work on a closed network.
-func pages() http.Handler {
+// fetched from any other host, so they work on a closed network. The Twilio
+// Voice JS SDK is among the files (web/vendor); with the softphone on, the
+// page may also open Twilio's signalling socket, the one connection a
+// softphone cannot do without.
+func pages(softphone bool) http.Handler {
 	sub, err := fs.Sub(web, "web")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
 	files := http.StripPrefix("/agentdesk/", http.FileServerFS(sub))
+	connect := "'self'"
+	if softphone {
+		connect += " wss://*.twilio.com"
+	}
+	csp := "default-src 'self'; connect-src " + connect + "; img-src 'self' data:; style-src 'self'; script-src 'self'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Pages are small; never let a browser run yesterday's desk.
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("X-Frame-Options", "DENY")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+		w.Header().Set("Content-Security-Policy", csp)
 		files.ServeHTTP(w, r)
 	})
 }

@@ -11,7 +11,7 @@ function start(me) {
   document.getElementById("app").hidden = false;
   document.getElementById("state").value = "offline"; // until the agent chooses
   S.sock = new DeskSocket({
-    hello: d => { S.me = Object.assign(S.me, d.agent); },
+    hello: d => { S.me = Object.assign(S.me, d.agent); softphoneStart(d.softphone); },
     sync: onSync, offer: onOffer, offer_withdrawn: onWithdrawn, interaction: onInteraction,
     message: onMessage, message_status: onStatus, typing: onTyping, agent_state: onAgentState, call: onCall, tasks: onTasks,
     error: e => toast(errText(e), true),
@@ -115,6 +115,7 @@ async function accept(id) {
     const o = S.offers.get(id);
     S.offers.delete(id);
     if (o) { o.interaction.state = "connected"; S.items.set(id, o); }
+    if (o && o.interaction.channel === "voice") softphoneExpect(id);
     S.selected = id;
     render();
   } catch (e) { toast(errText(e), true); }

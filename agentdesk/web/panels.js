@@ -48,11 +48,16 @@ function renderCall() {
   const toggle = async () => {
     try { const r = await S.sock.request(held ? "resume" : "hold", { interaction_id: it.interaction.id }); it.call = r.state; renderCall(); } catch (e) { toast(errText(e), true); }
   };
+  const id = it.interaction.id;
+  const sdk = softphoneCall(id);
+  const hangup = () => { softphoneHangup(id); endConversation(it); };
   box.replaceChildren(el("h2", {}, t("call.title")),
-    el("p", {}, el("span", { class: "chip " + (held ? "warn" : "ok") }, held ? t("call.held") : t("call.connected")), " ", el("span", { class: "empty" }, t("call.sim"))),
+    el("p", {}, el("span", { class: "chip " + (held ? "warn" : "ok") }, held ? t("call.held") : t("call.connected")), " ",
+      el("span", { class: "empty", id: "call-leg" }, sdk ? t("phone.leg.sdk") : phoneLeg())),
     el("div", { class: "row2" },
       el("button", { onclick: toggle, id: "hold" }, held ? t("call.resume") : t("call.hold")),
-      el("button", { class: "bad", id: "hangup", onclick: () => endConversation(it) }, t("call.hangup"))));
+      sdk ? el("button", { onclick: () => softphoneMute(id), id: "mute" }, Phone.muted.has(id) ? t("phone.unmute") : t("phone.mute")) : null,
+      el("button", { class: "bad", id: "hangup", onclick: hangup }, t("call.hangup"))));
 }
 
 function renderTransfer() {
