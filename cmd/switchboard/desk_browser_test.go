@@ -26,8 +26,9 @@ const chromiumPath = "/usr/bin/chromium"
 
 // runDeskMain starts the server on a port chosen first, so that its public
 // URL (which the desk's Origin check and Twilio's signatures use) is known,
-// with the Twilio simulator as its Twilio.
-func runDeskMain(tb testing.TB) (*Main, string, *twiliosim.Sim) {
+// with the Twilio simulator as its Twilio. extra are more variables, as
+// name, value pairs.
+func runDeskMain(tb testing.TB, extra ...string) (*Main, string, *twiliosim.Sim) {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -46,6 +47,9 @@ func runDeskMain(tb testing.TB) (*Main, string, *twiliosim.Sim) {
 		"SWITCHBOARD_PUBLIC_URL": base, "SWITCHBOARD_REDIS_PREFIX": prefix, "TWILIO_ACCOUNT_SID": sid,
 		"TWILIO_AUTH_TOKEN": token, "TWILIO_FROM_NUMBER": number, "TWILIO_API_URL": simSrv.URL,
 		"SWITCHBOARD_CHAT_KEY": "test-chat-key-test-chat-key-test-chat-key",
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		vars[extra[i]] = extra[i+1]
 	}
 	env, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {

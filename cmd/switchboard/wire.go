@@ -51,11 +51,25 @@ func (m *Main) wire() error {
 	m.wireCampaigns(tw)
 	m.Desk, err = agentdesk.New(agentdesk.Config{PublicURL: public, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix, Log: m.Log, Now: m.Now},
 		agentdesk.Deps{Pool: m.DB, Agents: m.Agents, Engine: m.Routing, Customers: m.Customers, Bus: m.Bus,
-			Redis: m.Redis, Send: m.reply, Tasks: m.Campaigns, Dialer: m.Dialer})
+			Redis: m.Redis, Send: m.reply, Hold: m.Voice.Hold, Tasks: m.Campaigns, Dialer: m.Dialer, Softphone: m.softphone()})
 	if err != nil {
 		return fmt.Errorf("agentdesk: %w", err)
 	}
 	return nil
+}
+
+// softphone mints the desk's Twilio Voice JS SDK tokens when an API key is
+// configured; nil leaves the desk's calls to the server's call leg.
+func (m *Main) softphone() func(agentID int64) (agentdesk.SoftphoneToken, error) {
+	if m.Env.TwilioAPIKeySID == "" {
+		return nil
+	}
+	sp := twiliovoice.Softphone{AccountSID: m.Env.TwilioAccountSID, APIKeySID: m.Env.TwilioAPIKeySID,
+		APIKeySecret: m.Env.TwilioAPIKeySecret, TwiMLAppSID: m.Env.TwilioTwiMLAppSID, Identity: m.Voice.AgentClient}
+	return func(agentID int64) (agentdesk.SoftphoneToken, error) {
+		t, err := sp.Token(agentID, m.Now())
+		return agentdesk.SoftphoneToken{Token: t.Token, Identity: t.Identity, Expires: t.Expires}, err
+	}
 }
 
 // wireCampaigns builds the campaign store and this node's dialer, which
