@@ -127,6 +127,14 @@ LANGUAGE plpgsql AS $$
 DECLARE
     t jsonb;
 BEGIN
+    -- A group holds the rows of several threads until it commits, and so can
+    -- deadlock with another transaction that locks several of them (routing
+    -- recording a group of decisions). Postgres would break the cycle only
+    -- after deadlock_timeout (1 s); a group gives up much sooner, and its
+    -- writer stores the texts one by one, each locking one thread.
+    IF jsonb_array_length(p_texts) > 1 THEN
+        PERFORM set_config('lock_timeout', '200ms', true);
+    END IF;
     FOR t IN SELECT e.value FROM jsonb_array_elements(p_texts) WITH ORDINALITY AS e(value, n) ORDER BY e.n LOOP
         RETURN QUERY SELECT * FROM sms_receive(t->>'sid', t->>'from', t->>'to', t->>'body',
             ARRAY(SELECT jsonb_array_elements_text(t->'media')), t->>'keyword', t->>'word', p_since, p_queue, p_now);
