@@ -252,11 +252,45 @@ func (s *Sim) fetchConference(w http.ResponseWriter, r *http.Request) {
 		twilioError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
 		return
 	}
+	writeJSON(w, http.StatusOK, cf.resource())
+}
+
+// listConferences answers GET Conferences.json with the live conferences,
+// filtered by FriendlyName and Status as Twilio filters them, in one page.
+// Ended conferences are forgotten, so a Status=completed search finds none.
+func (s *Sim) listConferences(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	name, status := q.Get("FriendlyName"), q.Get("Status")
+	s.mu.Lock()
+	confs := make([]*conference, 0, len(s.confs))
+	for _, cf := range s.confs {
+		if name == "" || cf.name == name {
+			confs = append(confs, cf)
+		}
+	}
+	s.mu.Unlock()
+	list := []map[string]any{}
+	for _, cf := range confs {
+		if res := cf.resource(); status == "" || res["status"] == status {
+			list = append(list, res)
+		}
+	}
+	size := len(list)
+	if n, err := strconv.Atoi(q.Get("PageSize")); err == nil && n > 0 && n < size {
+		list, size = list[:n], n
+	}
+	uri := "/2010-04-01/Accounts/" + s.cfg.AccountSID + "/Conferences.json"
+	writeJSON(w, http.StatusOK, map[string]any{"conferences": list, "page": 0, "page_size": size, "start": 0,
+		"end": max(len(list)-1, 0), "uri": uri, "first_page_uri": uri, "next_page_uri": nil, "previous_page_uri": nil})
+}
+
+// resource is the conference as Twilio's REST API shows it.
+func (cf *conference) resource() map[string]any {
 	cf.mu.Lock()
 	status := map[bool]string{false: "init", true: "in-progress"}[cf.started]
 	cf.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"sid": cf.sid, "account_sid": s.cfg.AccountSID, "friendly_name": cf.name,
-		"status": status, "date_created": rfc2822(cf.created), "uri": s.uri("Conferences", cf.sid)})
+	return map[string]any{"sid": cf.sid, "account_sid": cf.sim.cfg.AccountSID, "friendly_name": cf.name,
+		"status": status, "date_created": rfc2822(cf.created), "uri": cf.sim.uri("Conferences", cf.sid)}
 }
 
 // callbacks is a conference's status callback: where to, which events, and

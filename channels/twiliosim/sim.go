@@ -49,6 +49,7 @@ type Sim struct {
 // Request is one REST API request the simulator received.
 type Request struct {
 	Method, Path string
+	Query        url.Values // the URL's parameters (a list's filters)
 	Form         url.Values
 	At           time.Time
 }
@@ -78,6 +79,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST "+p+"Calls.json", s.auth(s.createCall))
 	mux.HandleFunc("POST "+p+"Calls/{sid}", s.auth(s.updateCall))
 	mux.HandleFunc("GET "+p+"Calls/{sid}", s.auth(s.fetchCall))
+	mux.HandleFunc("GET "+p+"Conferences.json", s.auth(s.listConferences))
 	mux.HandleFunc("GET "+p+"Conferences/{sid}", s.auth(s.fetchConference))
 	mux.HandleFunc("POST "+p+"Conferences/{conf}/Participants.json", s.auth(s.createParticipant))
 	mux.HandleFunc("POST "+p+"Conferences/{conf}/Participants/{call}", s.auth(s.updateParticipant))
@@ -103,7 +105,8 @@ func (s *Sim) auth(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		s.mu.Lock()
-		s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Form: r.PostForm, At: time.Now()})
+		s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Form: r.PostForm,
+			At: time.Now()})
 		s.mu.Unlock()
 		h(w, r)
 	}

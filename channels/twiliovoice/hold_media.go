@@ -72,15 +72,12 @@ func (c *Channel) customerLeg(ctx context.Context, interactionID int64) (string,
 }
 
 // conferenceSID looks up the live conference called name: Twilio updates
-// participants by the conference's SID, not its name. An API that cannot
-// list conferences (the simulator) is given the name, which it accepts.
+// participants by the conference's SID, not its name.
 func (c *Channel) conferenceSID(name string) (string, error) {
 	lp := &api.ListConferenceParams{}
 	lp.SetFriendlyName(name).SetStatus("in-progress").SetLimit(1)
 	cs, err := c.twilio.Api.ListConference(lp)
 	switch {
-	case isNotFound(err):
-		return name, nil
 	case err != nil:
 		return "", switchboard.Errorf(switchboard.ErrUnavailable, "Twilio could not find the call's conference")
 	case len(cs) == 0 || cs[0].Sid == nil:

@@ -40,9 +40,14 @@ func TestHoldUpdatesTheCustomersParticipant(t *testing.T) {
 			t.Fatalf("hold %v: %v", hold, err)
 		}
 	}
+	// Twilio updates a participant by its conference's SID, which the
+	// channel looks up by the conference's name.
 	var updates []string
 	for _, req := range env.Sim.Requests() {
-		if req.Method == "POST" && strings.HasSuffix(req.Path, "/Conferences/interaction-"+itoa(id)+"/Participants/"+call.SID+".json") {
+		if req.Method == "GET" && strings.HasSuffix(req.Path, "/Conferences.json") && req.Query.Get("FriendlyName") != "interaction-"+itoa(id) {
+			t.Errorf("conference looked up as %q", req.Query.Get("FriendlyName"))
+		}
+		if req.Method == "POST" && strings.Contains(req.Path, "/Conferences/CF") && strings.HasSuffix(req.Path, "/Participants/"+call.SID+".json") {
 			updates = append(updates, req.Form.Get("Hold")+" "+req.Form.Get("HoldUrl"))
 		}
 	}
