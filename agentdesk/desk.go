@@ -38,6 +38,10 @@ type Config struct {
 	PongWait  time.Duration // silence before a desk counts as gone; default 60 s
 	PingEvery time.Duration // default PongWait * 9 / 10
 	Wallboard time.Duration // how often supervisors get statistics; default 1 s
+	// DeskGone is how long an available agent may have no open desk on any
+	// node before routing puts them on break (desk_closed); default 45 s,
+	// long enough for a desk to reconnect.
+	DeskGone time.Duration
 
 	Log *slog.Logger
 	Now func() time.Time
@@ -61,6 +65,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Wallboard <= 0 {
 		c.Wallboard = time.Second
+	}
+	if c.DeskGone <= 0 {
+		c.DeskGone = 45 * time.Second
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -194,6 +201,9 @@ func (d *Desk) serveWS(w http.ResponseWriter, r *http.Request) {
 	c := &client{agent: a, ws: ws, send: make(chan []byte, d.cfg.SendQueue), gone: make(chan struct{})}
 	d.hub.add(c)
 	defer d.hub.remove(c)
+	if err := d.markSeen(r.Context(), a.ID); err != nil {
+		d.cfg.Log.Warn("agentdesk: mark desk seen", "agent", a.ID, "err", err)
+	}
 	// Register before the resync, so nothing published meanwhile is missed;
 	// the desk drops what it sees twice by interaction and message id.
 	c.enqueue(encode(push("hello", hello{Agent: agentInfo(a), Node: d.cfg.Node, Version: Version,

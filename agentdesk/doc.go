@@ -24,6 +24,11 @@
 // pushes the agent's whole open list to the desks it holds. The desk dials
 // a task through the campaign dialer, so the compliance gates apply.
 //
+// Every node keeps the agents it holds a desk for fresh in a Redis sorted
+// set; an available agent missing from every node for Config.DeskGone is
+// put on break ("desk_closed"), so routing does not keep offering work to a
+// closed tab and waiting out each offer.
+//
 // Errors reach a desk only through errorFrame, as {code, message,
 // temporary}; internal errors carry just an id that names the log line.
 package agentdesk

@@ -43,6 +43,7 @@ func (d *Desk) Run(ctx context.Context) error {
 	}
 	dirty := make(chan struct{}, 1)
 	go d.wallboardLoop(ctx, dirty)
+	go d.presenceLoop(ctx)
 	go func() {
 		for {
 			select {
