@@ -17,13 +17,16 @@ import (
 // recordQueued writes the interaction's 'queued' event, with the task as its
 // data (what a rebuild restores), and sets the row to queued, in one
 // statement. The row must exist and must not have ended; a retry of an
-// enqueue Redis already routed leaves the row's state alone.
+// enqueue Redis already routed leaves the row's state alone. The row is
+// locked FOR NO KEY UPDATE, as the UPDATE itself would: a plain FOR UPDATE
+// would also wait for (and deadlock with) a channel inserting a message or
+// event that references the row, which holds a key-share lock on it.
 func (e *Engine) recordQueued(ctx context.Context, w wireTask, data []byte) error {
 	if e.pool == nil {
 		return nil
 	}
 	var state string
-	err := e.writes.write(ctx, &pgWrite{lock: w.ID, sql: `WITH cur AS (SELECT id, state FROM interactions WHERE id = $1 FOR UPDATE),
+	err := e.writes.write(ctx, &pgWrite{lock: w.ID, sql: `WITH cur AS (SELECT id, state FROM interactions WHERE id = $1 FOR NO KEY UPDATE),
 		upd AS (UPDATE interactions i SET state = 'queued', queue = $2, tier = $3, agent_id = NULL FROM cur
 			WHERE i.id = cur.id AND cur.state NOT IN ('offered', 'connected', 'wrapup', 'done', 'abandoned', 'failed')),
 		ins AS (INSERT INTO interaction_events (interaction_id, at, kind, data)
