@@ -2,13 +2,9 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -24,46 +20,17 @@ import (
 func TestEventsAndCampaignsAPI(t *testing.T) {
 	ctx := context.Background()
 	pool := testenv.MustOpenDB(t)
-	hash, err := agents.HashPassword("correct-horse")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rm int64
-	pool.QueryRow(ctx, `INSERT INTO agents (username, name, password_hash, role) VALUES ('zhou', 'Zhou', $1, 'rm') RETURNING id`, hash).Scan(&rm)
-	pool.Exec(ctx, `INSERT INTO agents (username, name, password_hash, role) VALUES
-		('core-banking', 'Core banking', $1, 'admin'), ('mia', 'Mia', $1, 'marketing')`, hash)
+	users := addUsers(t, pool, map[string]string{"zhou": "rm", "core-banking": "admin", "mia": "marketing"})
+	rm := users["zhou"]
 	var cust int64
 	pool.QueryRow(ctx, `INSERT INTO customers (name, phone, value_tier, rm_id, birth_date) VALUES
 		('Chen Shufen', '+8613911112222', 'vip', $1, '1949-03-02') RETURNING id`, rm).Scan(&cust)
 	store := campaigns.NewStore(pool, time.Now)
 	srv := &api.Server{Log: slog.New(slog.DiscardHandler), Agents: agents.NewStore(pool, time.Hour, time.Now), Campaigns: store}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	tokens := map[string]string{}
-	for _, u := range []string{"zhou", "core-banking", "mia"} {
-		res, err := http.Post(ts.URL+"/api/v1/login", "application/json", strings.NewReader(`{"username":"`+u+`","password":"correct-horse"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct{ Token string }
-		json.NewDecoder(res.Body).Decode(&body)
-		res.Body.Close()
-		tokens[u] = body.Token
-	}
+	c := serve(t, srv, "zhou", "core-banking", "mia")
 	do := func(user, method, path, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tokens[user])
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		var out map[string]any
-		json.Unmarshal(raw, &out)
-		return res.StatusCode, out
+		return c.do(t, user, method, path, body)
 	}
 	at := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 	event := `{"customer_id":` + itoa(cust) + `,"kind":"large_withdrawal","amount":"800000.00","occurred_at":"` + at + `","external_id":"cbs-1"}`

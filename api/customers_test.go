@@ -3,13 +3,9 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,8 +18,7 @@ import (
 // customerAPI is a running API over a database with one customer and an
 // agent and a supervisor, logged in.
 type customerAPI struct {
-	url      string
-	tokens   map[string]string // by username
+	client
 	customer int64
 }
 
@@ -31,17 +26,9 @@ func newCustomerAPI(t *testing.T) customerAPI {
 	t.Helper()
 	ctx := context.Background()
 	pool := testenv.MustOpenDB(t)
-	hash, err := agents.HashPassword("correct-horse")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = pool.Exec(ctx, `INSERT INTO agents (username, name, password_hash, role) VALUES
-		('ann', 'Ann', $1, 'agent'), ('sam', 'Sam', $1, 'supervisor')`, hash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := customerAPI{tokens: map[string]string{}}
-	err = pool.QueryRow(ctx, `INSERT INTO customers (name, name_zh, phone, national_id, value_tier)
+	addUsers(t, pool, map[string]string{"ann": "agent", "sam": "supervisor"})
+	var c customerAPI
+	err := pool.QueryRow(ctx, `INSERT INTO customers (name, name_zh, phone, national_id, value_tier)
 		VALUES ('Li Na', '李娜', '+8613800138000', '110101199003071234', 'vip') RETURNING id`).Scan(&c.customer)
 	if err != nil {
 		t.Fatal(err)
@@ -52,42 +39,18 @@ func newCustomerAPI(t *testing.T) customerAPI {
 	}
 	srv := &api.Server{Log: slog.New(slog.DiscardHandler), Agents: agents.NewStore(pool, time.Hour, time.Now),
 		Customers: customers.NewService(pool, customers.Config{})}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	c.url = ts.URL
-	for _, u := range []string{"ann", "sam"} {
-		res, err := http.Post(ts.URL+"/api/v1/login", "application/json", strings.NewReader(`{"username":"`+u+`","password":"correct-horse"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct{ Token string }
-		json.NewDecoder(res.Body).Decode(&body)
-		res.Body.Close()
-		if body.Token == "" {
-			t.Fatalf("login %s: %s", u, res.Status)
-		}
-		c.tokens[u] = body.Token
-	}
+	c.client = serve(t, srv, "ann", "sam")
 	return c
 }
 
 func (c customerAPI) get(t *testing.T, user, path string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", c.url+path, nil)
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+c.tokens[user])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	status, b := c.raw(t, user, "GET", path, "")
 	var body map[string]any
 	if err := json.Unmarshal(b, &body); err != nil {
-		t.Fatalf("GET %s: %s: not JSON: %s", path, res.Status, b)
+		t.Fatalf("GET %s: %d: not JSON: %s", path, status, b)
 	}
-	return res.StatusCode, body
+	return status, body
 }
 
 func TestCustomerRoutes(t *testing.T) {

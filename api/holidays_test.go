@@ -3,10 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -23,29 +20,10 @@ import (
 func TestHolidaysAPI(t *testing.T) {
 	ctx := context.Background()
 	pool := testenv.MustOpenDB(t)
-	hash, err := agents.HashPassword("correct-horse")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pool.Exec(ctx, `INSERT INTO agents (username, name, password_hash, role) VALUES
-		('mia', 'Mia', $1, 'marketing'), ('root', 'Root', $1, 'admin'), ('zhou', 'Zhou', $1, 'rm'), ('sun', 'Sun', $1, 'supervisor')`, hash); err != nil {
-		t.Fatal(err)
-	}
+	addUsers(t, pool, map[string]string{"mia": "marketing", "root": "admin", "zhou": "rm", "sun": "supervisor"})
 	srv := &api.Server{Log: slog.New(slog.DiscardHandler), Agents: agents.NewStore(pool, time.Hour, time.Now),
 		Campaigns: campaigns.NewStore(pool, time.Now)}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	tokens := map[string]string{}
-	for _, u := range []string{"mia", "root", "zhou", "sun"} {
-		res, err := http.Post(ts.URL+"/api/v1/login", "application/json", strings.NewReader(`{"username":"`+u+`","password":"correct-horse"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct{ Token string }
-		json.NewDecoder(res.Body).Decode(&body)
-		res.Body.Close()
-		tokens[u] = body.Token
-	}
+	c := serve(t, srv, "mia", "root", "zhou", "sun")
 
 	// The steps run in order: each sees what the ones before stored.
 	steps := []struct {
@@ -87,17 +65,9 @@ func TestHolidaysAPI(t *testing.T) {
 		{name: "what is left", user: "mia", method: "GET", path: "/api/v1/campaigns/holidays", status: 200, days: []string{"Hong Kong/2026-07-01"}},
 	}
 	for _, st := range steps {
-		req, _ := http.NewRequest(st.method, ts.URL+st.path, strings.NewReader(st.body))
-		req.Header.Set("Authorization", "Bearer "+tokens[st.user])
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != st.status {
-			t.Errorf("%s: %d %s, want %d", st.name, res.StatusCode, raw, st.status)
+		status, raw := c.raw(t, st.user, st.method, st.path, st.body)
+		if status != st.status {
+			t.Errorf("%s: %d %s, want %d", st.name, status, raw, st.status)
 			continue
 		}
 		if st.message != "" {
