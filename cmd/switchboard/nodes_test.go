@@ -246,12 +246,23 @@ type nodeCentre struct {
 
 func startNodes(t *testing.T) *nodeCentre {
 	t.Helper()
+	return startNodesAnswering(t, nil)
+}
+
+// startNodesAnswering is startNodes with the simulator answering the
+// bank's outbound calls per answering (nil: as people).
+func startNodesAnswering(t *testing.T, answering *twiliosim.Answering) *nodeCentre {
+	t.Helper()
 	bin := buildServer(t)
 	const sid, token, number = "ACnodes00000000000000000000000001", "nodesauthtoken01", "+8610955880"
 	addrA, addrB := freeAddr(t), freeAddr(t)
 	sim := twiliosim.New(twiliosim.Config{AccountSID: sid, AuthToken: token, Number: number,
 		SMSURL: "http://" + addrB + "/channels/twilio/sms"})
-	simSrv := httptest.NewServer(sim.Handler())
+	handler := sim.Handler()
+	if answering != nil {
+		handler = sim.AnsweringHandler(*answering)
+	}
+	simSrv := httptest.NewServer(handler)
 	t.Cleanup(simSrv.Close)
 	_, prefix := testenv.MustRedis(t)
 	env := map[string]string{"DATABASE_URL": testenv.MustCreateDB(t), "REDIS_URL": testenv.RedisURL(),
