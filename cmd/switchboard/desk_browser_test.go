@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -18,7 +16,6 @@ import (
 	"switchboard"
 	"switchboard/agents"
 	"switchboard/channels/twiliosim"
-	"switchboard/cmd/internal/config"
 	"switchboard/internal/testenv"
 )
 
@@ -30,12 +27,7 @@ const chromiumPath = "/usr/bin/chromium"
 // name, value pairs.
 func runDeskMain(tb testing.TB, extra ...string) (*Main, string, *twiliosim.Sim) {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(tb)
 	base := "http://" + addr
 	const sid, token, number = "ACdesk000000000000000000000000001", "deskauthtoken0001", "+8610955880"
 	sim := twiliosim.New(twiliosim.Config{AccountSID: sid, AuthToken: token, Number: number, SMSURL: base + "/channels/twilio/sms"})
@@ -51,17 +43,7 @@ func runDeskMain(tb testing.TB, extra ...string) (*Main, string, *twiliosim.Sim)
 	for i := 0; i+1 < len(extra); i += 2 {
 		vars[extra[i]] = extra[i+1]
 	}
-	env, err := config.Load(func(k string) string { return vars[k] })
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m := NewMain(env, slog.New(slog.DiscardHandler))
-	if err := m.Run(context.Background()); err != nil {
-		m.Close()
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { m.Close() })
-	return m, base, sim
+	return runMain(tb, vars), base, sim
 }
 
 // browser starts a headless Chromium with its own profile (so two browsers

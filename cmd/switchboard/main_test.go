@@ -30,6 +30,14 @@ func MustRunMain(tb testing.TB) (*Main, string) {
 		"TWILIO_FROM_NUMBER":       "+8610955880",
 		"SWITCHBOARD_CHAT_KEY":     "test-chat-key-test-chat-key-test-chat-key",
 	}
+	m := runMain(tb, vars)
+	return m, "http://" + m.Addr()
+}
+
+// runMain starts the server configured by vars (the environment it reads)
+// and closes it when the test ends.
+func runMain(tb testing.TB, vars map[string]string) *Main {
+	tb.Helper()
 	env, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		tb.Fatal(err)
@@ -44,7 +52,7 @@ func MustRunMain(tb testing.TB) (*Main, string) {
 			tb.Errorf("close: %v", err)
 		}
 	})
-	return m, "http://" + m.Addr()
+	return m
 }
 
 func do(t *testing.T, method, url, token string, body any) (int, map[string]any) {
