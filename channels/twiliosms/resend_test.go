@@ -3,8 +3,6 @@ package twiliosms_test
 import (
 	"sync"
 	"testing"
-
-	"switchboard/routing"
 )
 
 // TestResentReplyTextsOnce: the desk resends a reply with the same client
@@ -14,15 +12,7 @@ func TestResentReplyTextsOnce(t *testing.T) {
 	env, ch := setup(t)
 	env.AddCustomer("Li Wei", customerPhone, "vip")
 	agent := env.AddAgent("amy")
-	sid, err := env.Sim.Text(env.Ctx, customerPhone, "is my transfer through?")
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := interactionOf(env, sid)
-	env.WaitEvent(routing.EventOffer, id)
-	if err := env.Engine.Accept(env.Ctx, agent, id); err != nil {
-		t.Fatal(err)
-	}
+	id := acceptedText(env, agent, "is my transfer through?")
 
 	first, err := ch.ReplyOnce(env.Ctx, agent, id, "Yes, it arrived.", "m-1")
 	if err != nil {

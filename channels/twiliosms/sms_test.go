@@ -40,6 +40,22 @@ func interactionOf(env *chantest.Env, sid string) int64 {
 	return id
 }
 
+// acceptedText has the customer text body and agent accept the offer of the
+// thread it opens, and returns the thread's interaction.
+func acceptedText(env *chantest.Env, agent int64, body string) int64 {
+	env.T.Helper()
+	sid, err := env.Sim.Text(env.Ctx, customerPhone, body)
+	if err != nil {
+		env.T.Fatal(err)
+	}
+	id := interactionOf(env, sid)
+	env.WaitEvent(routing.EventOffer, id)
+	if err := env.Engine.Accept(env.Ctx, agent, id); err != nil {
+		env.T.Fatal(err)
+	}
+	return id
+}
+
 // A signed text is stored, routed, answered by an agent, delivered by the
 // simulator, and its delivered status stored.
 func TestTextRoutedRepliedDelivered(t *testing.T) {
@@ -225,15 +241,7 @@ func TestStopThenSendRefused(t *testing.T) {
 			env, ch := setup(t)
 			cust := env.AddCustomer("Zhao Min", customerPhone, "mass")
 			agent := env.AddAgent("amy")
-			sid, err := env.Sim.Text(env.Ctx, customerPhone, "what is my balance?")
-			if err != nil {
-				t.Fatal(err)
-			}
-			id := interactionOf(env, sid)
-			env.WaitEvent(routing.EventOffer, id)
-			if err := env.Engine.Accept(env.Ctx, agent, id); err != nil {
-				t.Fatal(err)
-			}
+			id := acceptedText(env, agent, "what is my balance?")
 			if _, err := env.Sim.Text(env.Ctx, customerPhone, tc.word); err != nil {
 				t.Fatal(err)
 			}
@@ -246,7 +254,7 @@ func TestStopThenSendRefused(t *testing.T) {
 				t.Fatalf("%d consent changes recorded, want 1", n)
 			}
 			before := len(env.Sim.Requests())
-			_, err = ch.Reply(env.Ctx, agent, id, "Your balance is ...")
+			_, err := ch.Reply(env.Ctx, agent, id, "Your balance is ...")
 			if !errors.Is(err, switchboard.ErrForbidden) || !strings.Contains(switchboard.ErrorMessage(err), "opted out") {
 				t.Fatalf("reply after %s: %v, want a clear ErrForbidden", tc.word, err)
 			}
