@@ -1,10 +1,16 @@
 package agentdesk_test
 
 import (
+	"context"
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"switchboard"
 	"switchboard/agentdesk"
@@ -96,27 +102,53 @@ func TestSlowDeskIsDisconnectedAndResyncs(t *testing.T) {
 	c := newCentre(t, routing.Config{ReservationTimeout: 30 * time.Second})
 	n := c.node(agentdesk.Config{SendQueue: 4})
 	_, token := c.agent("slow", switchboard.RoleAgent)
-	ws, _, err := dialRaw(n, token, origin)
+	// The kernel may grow loopback buffers to megabytes (tcp_rmem,
+	// tcp_wmem), which would take minutes of replies to fill; a desk on a
+	// slow mobile link holds a few kilobytes in flight, so this one does:
+	// small buffers on both ends of its connection.
+	srv := httptest.NewUnstartedServer(n.desk.Handler())
+	srv.Config.ConnState = func(conn net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conn.(*net.TCPConn).SetWriteBuffer(4096)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	dialer := *websocket.DefaultDialer
+	dialer.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		if err := conn.(*net.TCPConn).SetReadBuffer(4096); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return conn, nil
+	}
+	ws, _, err := dialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/agentdesk/ws",
+		http.Header{"Origin": {origin}, "Authorization": {"Bearer " + token}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	// Never read; send requests whose replies pile up in the queue and then
-	// in the kernel's buffers. Large replies fill those quickly.
+	// Never read; send requests whose replies pile up in the send queue
+	// once the kernel's small buffers are full. The server may read more
+	// slowly than this loop writes, so this side's buffers can fill first:
+	// a write that cannot finish ends the writing, and what the server has
+	// still to read and answer is far more than its queue holds.
 	ws.WriteJSON(map[string]any{"v": 1, "id": "s", "type": "set_state", "data": map[string]any{"state": "available"}})
-	closed := false
-	deadline := time.Now().Add(15 * time.Second)
-	for i := 0; time.Now().Before(deadline); i++ {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) && n.desk.Stats().Connections > 0 {
+		ws.SetWriteDeadline(time.Now().Add(time.Second))
 		if err := ws.WriteJSON(map[string]any{"v": 1, "id": "x", "type": "sync"}); err != nil {
-			closed = true
-			break
-		}
-		if n.desk.Stats().Connections == 0 {
-			closed = true
 			break
 		}
 	}
-	if !closed {
+	for time.Now().Before(deadline) && n.desk.Stats().Connections > 0 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n.desk.Stats().Connections > 0 {
 		t.Fatal("a desk that never reads was not disconnected")
 	}
 	id := c.arrive(n, 0, switchboard.TierMass)
