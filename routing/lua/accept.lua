@@ -5,7 +5,7 @@ local t = get_task(ARGV[4])
 if not t or t.st ~= 'offered' or t.ag ~= tonumber(ARGV[3]) or t.x <= NOW then
   fail('NOTFOUND', 'no live offer of this interaction to this agent')
 end
-redis.call('ZREM', KEYS[11], t.id)
+redis.call('ZREM', KEYS[11], int(t.id))
 t.st = 'connected'; t.x = 0
 put_task(t)
 local w = NOW - t.a0

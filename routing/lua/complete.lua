@@ -10,7 +10,7 @@ end
 local wrap = tonumber(ARGV[5])
 if wrap > 0 then
   t.st = 'wrapup'; t.x = NOW + wrap
-  redis.call('ZADD', KEYS[13], t.x, t.id)
+  redis.call('ZADD', KEYS[13], int(t.x), int(t.id))
   put_task(t)
   emit('wrapup', t, t.ag, '', t.x)
 else

@@ -3,8 +3,8 @@
 -- Returns the events, as JSON strings. Enqueueing a task already present
 -- changes nothing, so a retry after a rebuild is harmless.
 local t = cjson.decode(ARGV[3])
-if redis.call('HEXISTS', KEYS[3], t.id) == 1 then return done() end
-if t.p ~= 0 and redis.call('HEXISTS', KEYS[4], t.p) == 0 then t.ru = 0 end
+if redis.call('HEXISTS', KEYS[3], int(t.id)) == 1 then return done() end
+if t.p ~= 0 and redis.call('HEXISTS', KEYS[4], int(t.p)) == 0 then t.ru = 0 end
 local seq = redis.call('INCR', KEYS[2])
 t.m = string.format('%012d:%d', seq, t.id)
 requeue(t)

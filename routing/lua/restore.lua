@@ -12,14 +12,14 @@ for _, a in ipairs(cjson.decode(ARGV[3])) do
   reindex(a)
 end
 for _, t in ipairs(cjson.decode(ARGV[4])) do
-  if redis.call('HEXISTS', KEYS[3], t.id) == 0 then
+  if redis.call('HEXISTS', KEYS[3], int(t.id)) == 0 then
     local seq = redis.call('INCR', KEYS[2])
     t.m = string.format('%012d:%d', seq, t.id)
     if t.st == 'queued' then
       requeue(t)
     else
-      if t.st == 'offered' then redis.call('ZADD', KEYS[11], t.x, t.id) end
-      if t.st == 'wrapup' then redis.call('ZADD', KEYS[13], t.x, t.id) end
+      if t.st == 'offered' then redis.call('ZADD', KEYS[11], int(t.x), int(t.id)) end
+      if t.st == 'wrapup' then redis.call('ZADD', KEYS[13], int(t.x), int(t.id)) end
       put_task(t)
     end
   end

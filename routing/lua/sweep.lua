@@ -5,8 +5,7 @@
 -- on break, 4 the most timers of each kind to handle, 5 offer timeout ms, 6 K, 7 M.
 -- Returns the events, and {"k":"overflow_due","i":id,"q":queue} entries
 -- (not published) for the caller to transfer.
-local limit = tonumber(ARGV[4])
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', NOW, 'LIMIT', 0, limit)) do
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', ARGV[2], 'LIMIT', '0', ARGV[4])) do
   local t = get_task(id)
   if t and t.st == 'offered' then
     local ag = t.ag
@@ -21,11 +20,11 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', NOW, 'LIMIT', 
     redis.call('ZREM', KEYS[11], id)
   end
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[13], '-inf', NOW, 'LIMIT', 0, limit)) do
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[13], '-inf', ARGV[2], 'LIMIT', '0', ARGV[4])) do
   local t = get_task(id)
   if t and t.st == 'wrapup' then finish(t) else redis.call('ZREM', KEYS[13], id) end
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[12], '-inf', NOW, 'LIMIT', 0, limit)) do
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[12], '-inf', ARGV[2], 'LIMIT', '0', ARGV[4])) do
   redis.call('ZREM', KEYS[12], id)
   local t = get_task(id)
   if t and t.st == 'queued' then out[#out + 1] = cjson.encode({k = 'overflow_due', i = t.id, q = t.q}) end

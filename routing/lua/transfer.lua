@@ -11,7 +11,7 @@ if ARGV[6] ~= '' and (t.q ~= ARGV[6] or t.st ~= 'queued') then return done() end
 if t.st == 'offered' then
   withdraw(t, 'transfer')
 elseif t.st == 'connected' or t.st == 'wrapup' then
-  redis.call('ZREM', KEYS[13], t.id)
+  redis.call('ZREM', KEYS[13], int(t.id))
   release(t, get_agent(t.ag))
 else
   queue_out(t)
@@ -29,7 +29,7 @@ if change.qs then -- the new queue's skills plus the interaction's own
   end
   t.sk = sk
 end
-if t.p ~= 0 and redis.call('HEXISTS', KEYS[4], t.p) == 0 then t.ru = 0 end
+if t.p ~= 0 and redis.call('HEXISTS', KEYS[4], int(t.p)) == 0 then t.ru = 0 end
 requeue(t)
 emit_task(ARGV[5], t)
 match(2)
