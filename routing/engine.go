@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
@@ -148,6 +149,35 @@ func New(cfg Config, rdb redis.UniversalClient, pool *pgxpool.Pool, log *slog.Lo
 // Redis is unreachable or being rebuilt for longer than a few seconds.
 func (e *Engine) Enqueue(ctx context.Context, t Task) error {
 	return e.enqueue(ctx, t)
+}
+
+// Queued is an interaction made ready for routing by Prepare, for a
+// channel that stores an interaction and queues it in one transaction:
+// RecordQueued writes the 'queued' event in the channel's transaction, and
+// once that has committed, Route hands the interaction to Redis. Enqueue
+// is the three in a row, with a commit of its own.
+type Queued struct {
+	w    wireTask
+	data []byte
+}
+
+// Prepare checks t and makes its queued record. Errors: ErrInvalid for a
+// bad task (unknown channel, tier or queue).
+func (e *Engine) Prepare(ctx context.Context, t Task) (Queued, error) {
+	return e.prepare(ctx, t)
+}
+
+// RecordQueued writes the queued records of qs in tx, as Enqueue would
+// before Redis. Errors: ErrNotFound when an interaction row does not exist,
+// ErrConflict when one has ended.
+func (e *Engine) RecordQueued(ctx context.Context, tx pgx.Tx, qs []Queued) error {
+	return recordQueuedIn(ctx, tx, qs)
+}
+
+// Route queues an interaction whose queued record has committed and tries
+// to match it at once, as the end of Enqueue does. Errors as Enqueue's.
+func (e *Engine) Route(ctx context.Context, q Queued) error {
+	return e.route(ctx, q)
 }
 
 // Cancel takes a waiting or offered interaction out of routing at once

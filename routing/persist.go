@@ -14,34 +14,67 @@ import (
 	"switchboard/pgdb"
 )
 
-// recordQueued writes the interaction's 'queued' event, with the task as its
+// queuedSQL writes the interaction's 'queued' event, with the task as its
 // data (what a rebuild restores), and sets the row to queued, in one
-// statement. The row must exist and must not have ended; a retry of an
-// enqueue Redis already routed leaves the row's state alone. The row is
-// locked FOR NO KEY UPDATE, as the UPDATE itself would: a plain FOR UPDATE
-// would also wait for (and deadlock with) a channel inserting a message or
-// event that references the row, which holds a key-share lock on it.
-func (e *Engine) recordQueued(ctx context.Context, w wireTask, data []byte) error {
-	if e.pool == nil {
-		return nil
-	}
-	var state string
-	err := e.writes.write(ctx, &pgWrite{lock: w.ID, sql: `WITH cur AS (SELECT id, state FROM interactions WHERE id = $1 FOR NO KEY UPDATE),
-		upd AS (UPDATE interactions i SET state = 'queued', queue = $2, tier = $3, agent_id = NULL FROM cur
-			WHERE i.id = cur.id AND cur.state NOT IN ('offered', 'connected', 'wrapup', 'done', 'abandoned', 'failed')),
-		ins AS (INSERT INTO interaction_events (interaction_id, at, kind, data)
-			SELECT cur.id, $4, 'queued', $5 FROM cur WHERE cur.state NOT IN ('done', 'abandoned', 'failed'))
-		SELECT state FROM cur`, args: []any{w.ID, w.Q, w.T, ms(w.A0), data},
-		read: func(row pgx.Row) error { return row.Scan(&state) }})
+// statement: $1 id, $2 queue, $3 tier, $4 arrival, $5 task JSON. It reads
+// the row's state before. The row must exist and must not have ended; a
+// retry of an enqueue Redis already routed leaves the row's state alone.
+// The row is locked FOR NO KEY UPDATE, as the UPDATE itself would: a plain
+// FOR UPDATE would also wait for (and deadlock with) a channel inserting a
+// message or event that references the row, which holds a key-share lock
+// on it.
+const queuedSQL = `WITH cur AS (SELECT id, state FROM interactions WHERE id = $1 FOR NO KEY UPDATE),
+	upd AS (UPDATE interactions i SET state = 'queued', queue = $2, tier = $3, agent_id = NULL FROM cur
+		WHERE i.id = cur.id AND cur.state NOT IN ('offered', 'connected', 'wrapup', 'done', 'abandoned', 'failed')),
+	ins AS (INSERT INTO interaction_events (interaction_id, at, kind, data)
+		SELECT cur.id, $4, 'queued', $5 FROM cur WHERE cur.state NOT IN ('done', 'abandoned', 'failed'))
+	SELECT state FROM cur`
+
+func (q Queued) args() []any { return []any{q.w.ID, q.w.Q, q.w.T, ms(q.w.A0), q.data} }
+
+// queuedResult is what queuedSQL's answer (the state before) means.
+func queuedResult(id int64, state string, err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
-		return switchboard.Errorf(switchboard.ErrNotFound, "interaction %d not found", w.ID)
+		return switchboard.Errorf(switchboard.ErrNotFound, "interaction %d not found", id)
 	} else if err != nil {
 		return pgdb.FormatError(err)
 	}
 	if switchboard.State(state).Terminal() {
-		return switchboard.Errorf(switchboard.ErrConflict, "interaction %d has ended (%s)", w.ID, state)
+		return switchboard.Errorf(switchboard.ErrConflict, "interaction %d has ended (%s)", id, state)
 	}
 	return nil
+}
+
+// recordQueued writes q's queued record in the next group commit.
+func (e *Engine) recordQueued(ctx context.Context, q Queued) error {
+	if e.pool == nil {
+		return nil
+	}
+	var state string
+	err := e.writes.write(ctx, &pgWrite{lock: q.w.ID, sql: queuedSQL, args: q.args(),
+		read: func(row pgx.Row) error { return row.Scan(&state) }})
+	return queuedResult(q.w.ID, state, err)
+}
+
+// recordQueuedIn writes the queued records of qs in tx, in one round trip.
+func recordQueuedIn(ctx context.Context, tx pgx.Tx, qs []Queued) error {
+	if len(qs) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, q := range qs {
+		b.Queue(queuedSQL, q.args()...)
+	}
+	res := tx.SendBatch(ctx, b)
+	for _, q := range qs {
+		var state string
+		err := res.QueryRow().Scan(&state)
+		if err := queuedResult(q.w.ID, state, err); err != nil {
+			res.Close()
+			return fmt.Errorf("routing: enqueue %d: %w", q.w.ID, err)
+		}
+	}
+	return res.Close()
 }
 
 // persist records the events one script returned, each in one statement:

@@ -66,19 +66,31 @@ func skillSet(lists ...[]string) []string {
 }
 
 func (e *Engine) enqueue(ctx context.Context, t Task) error {
+	q, err := e.prepare(ctx, t)
+	if err != nil {
+		return err
+	}
+	if err := e.recordQueued(ctx, q); err != nil {
+		return fmt.Errorf("routing: enqueue %d: %w", t.InteractionID, err)
+	}
+	return e.route(ctx, q)
+}
+
+func (e *Engine) prepare(ctx context.Context, t Task) (Queued, error) {
 	w, err := e.wire(ctx, t)
 	if err != nil {
-		return fmt.Errorf("routing: enqueue %d: %w", t.InteractionID, err)
+		return Queued{}, fmt.Errorf("routing: enqueue %d: %w", t.InteractionID, err)
 	}
 	data, err := json.Marshal(w)
 	if err != nil {
-		return fmt.Errorf("routing: enqueue %d: %w", t.InteractionID, err)
+		return Queued{}, fmt.Errorf("routing: enqueue %d: %w", t.InteractionID, err)
 	}
-	if err := e.recordQueued(ctx, w, data); err != nil {
-		return fmt.Errorf("routing: enqueue %d: %w", t.InteractionID, err)
-	}
-	if _, err := e.call(ctx, e.sc.enqueue, append([]any{string(data)}, e.tail()...)...); err != nil {
-		return fmt.Errorf("routing: enqueue %d: %w", t.InteractionID, err)
+	return Queued{w: w, data: data}, nil
+}
+
+func (e *Engine) route(ctx context.Context, q Queued) error {
+	if _, err := e.call(ctx, e.sc.enqueue, append([]any{string(q.data)}, e.tail()...)...); err != nil {
+		return fmt.Errorf("routing: enqueue %d: %w", q.w.ID, err)
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/twilio/twilio-go/twiml"
 
-	"switchboard"
 	"switchboard/channels"
 	"switchboard/routing"
 )
@@ -21,6 +20,7 @@ type received struct {
 	Dup      bool // a retry of a stored message: nothing changed
 	Keyword  keyword
 	Word     string
+	queued   *routing.Queued // a new thread's routing record, committed with it
 }
 
 func (c *Channel) handleInbound(w http.ResponseWriter, r *http.Request) {
@@ -51,16 +51,15 @@ func (c *Channel) receive(ctx context.Context, in inbound) (received, error) {
 	return c.writer.store(ctx, in)
 }
 
-// afterCommit routes a new thread. It may fail without losing anything:
-// the interaction is committed as queued, and routing rebuilds its queues
-// from Postgres. (The writer has told the desks about the message.)
+// afterCommit routes a new thread, whose queued record committed with the
+// text. It may fail without losing anything: the interaction is committed
+// as queued, and routing rebuilds its queues from Postgres. (The writer has
+// told the desks about the message.)
 func (c *Channel) afterCommit(ctx context.Context, rec received) {
-	if !rec.New {
+	if rec.queued == nil {
 		return
 	}
-	err := c.router.Enqueue(ctx, routing.Task{InteractionID: rec.Thread.ID, Channel: switchboard.ChannelSMS,
-		Queue: rec.Thread.Queue, Tier: rec.Thread.Tier, CustomerID: rec.Customer.ID, PreferredAgent: rec.Customer.RMID})
-	if err != nil {
+	if err := c.router.Route(ctx, *rec.queued); err != nil {
 		c.log.Error("sms: enqueue", "interaction", rec.Thread.ID, "err", err)
 	}
 }
