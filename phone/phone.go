@@ -6,6 +6,7 @@ package phone
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -31,7 +32,11 @@ func Normalize(raw, defaultRegion string) (string, error) {
 		return "", switchboard.Errorf(switchboard.ErrInvalid, "phone number %q is malformed", clip(s))
 	}
 	region := strings.ToUpper(defaultRegion)
+	if n, ok := recent.get(region + " " + s); ok {
+		return n, nil
+	}
 	if n, ok := parse(s, region); ok {
+		recent.put(region+" "+s, n)
 		return n, nil
 	}
 	// "8613800138000": a Chinese number whose country code lost its plus.
@@ -41,6 +46,46 @@ func Normalize(raw, defaultRegion string) (string, error) {
 		}
 	}
 	return "", switchboard.Errorf(switchboard.ErrInvalid, "phone number %q is not a valid number", clip(s))
+}
+
+// recent remembers the numbers normalised lately. Parsing is a tenth of
+// the Go time of an SMS webhook, and numbers come again: the bank's own on
+// every webhook, a customer's on each text of a conversation.
+var recent = &memo{max: 8192}
+
+// memo is a bounded map of inputs to their E.164 forms, in two
+// generations: when the current one is full it becomes the previous one,
+// and what is looked up there moves back, so a number in use stays.
+type memo struct {
+	max       int
+	mu        sync.Mutex
+	cur, prev map[string]string
+}
+
+func (m *memo) get(k string) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.cur[k]; ok {
+		return v, true
+	}
+	v, ok := m.prev[k]
+	if ok {
+		m.putLocked(k, v)
+	}
+	return v, ok
+}
+
+func (m *memo) put(k, v string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.putLocked(k, v)
+}
+
+func (m *memo) putLocked(k, v string) {
+	if m.cur == nil || len(m.cur) >= m.max {
+		m.prev, m.cur = m.cur, make(map[string]string, m.max)
+	}
+	m.cur[k] = v
 }
 
 // parse returns the E.164 form of s if s is a valid number.

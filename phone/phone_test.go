@@ -28,12 +28,15 @@ func TestNormalize(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			got, err := phone.Normalize(tc.raw, tc.region)
-			if err != nil {
-				t.Fatalf("Normalize(%q, %q): %v", tc.raw, tc.region, err)
-			}
-			if got != tc.want {
-				t.Fatalf("Normalize(%q, %q) = %q, want %q", tc.raw, tc.region, got, tc.want)
+			// The second time the answer comes from the recent numbers.
+			for range 2 {
+				got, err := phone.Normalize(tc.raw, tc.region)
+				if err != nil {
+					t.Fatalf("Normalize(%q, %q): %v", tc.raw, tc.region, err)
+				}
+				if got != tc.want {
+					t.Fatalf("Normalize(%q, %q) = %q, want %q", tc.raw, tc.region, got, tc.want)
+				}
 			}
 		})
 	}
