@@ -48,7 +48,11 @@
 // an interaction_events row in one transaction, agent presence in
 // agent_presence and agent_presence_events. The records of concurrent
 // calls share commits (one WAL flush for many), and each call returns once
-// its own records are committed. When Redis has lost the state
+// its own records are committed. Enqueue commits the 'queued' record before
+// Redis hears of the interaction; a channel that stores the interaction in
+// a transaction of its own writes that record there instead (Prepare,
+// RecordQueued) and then calls Route, so storing and queueing take one
+// commit. When Redis has lost the state
 // (the "alive" sentinel is gone), every script refuses, one process rebuilds
 // queues, agents' load and live offers from Postgres, and the others wait
 // for it. With a nil pool nothing is recorded and nothing can be rebuilt:
