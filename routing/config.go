@@ -72,6 +72,11 @@ type Config struct {
 	// ScanWaiting and ScanAgents bound how many waiting interactions and free
 	// agents one match looks at; defaults 32 and 64.
 	ScanWaiting, ScanAgents int
+	// SweepScanWaiting is how deep the sweep's matching looks, so that
+	// work behind ScanWaiting interactions no free agent can take (another
+	// language, a busy relationship manager) is offered within a sweep;
+	// default 512. A script call stops after 8,192 eligibility checks.
+	SweepScanWaiting int
 
 	// Events, when set, is called with every event this process causes, in
 	// order, after it is in Redis (and Postgres). It must not block and must
@@ -144,6 +149,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.ScanAgents <= 0 {
 		c.ScanAgents = 64
+	}
+	if c.SweepScanWaiting < c.ScanWaiting {
+		c.SweepScanWaiting = max(512, c.ScanWaiting)
 	}
 	if c.Choice != LongestIdle && c.Choice != LeastOccupied {
 		return c, switchboard.Errorf(switchboard.ErrInvalid, "routing: unknown agent choice %q", c.Choice)

@@ -28,7 +28,9 @@
 //     or SMS gets no call.
 //
 // A match looks at the first Config.ScanWaiting waiting interactions of a
-// channel and the first Config.ScanAgents free agents; in the common case
+// channel and the first Config.ScanAgents free agents, and the sweep looks
+// at the first Config.SweepScanWaiting, so work behind interactions no free
+// agent can take (another language) waits a sweep at most; in the common case
 // the head matches the first agent, and a match costs O(log n) in the number
 // waiting. A waiting interaction's sorted-set member carries what
 // eligibility needs, so looking at the waiting decodes none of them but the

@@ -86,8 +86,11 @@ func (w wireEvent) event() Event {
 }
 
 // tail is the ARGV every matching script ends with.
-func (e *Engine) tail() []any {
-	return []any{e.cfg.ReservationTimeout.Milliseconds(), e.cfg.ScanWaiting, e.cfg.ScanAgents}
+func (e *Engine) tail() []any { return e.tailScanning(e.cfg.ScanWaiting) }
+
+// tailScanning is tail with the waiting interactions to look at.
+func (e *Engine) tailScanning(waiting int) []any {
+	return []any{e.cfg.ReservationTimeout.Milliseconds(), waiting, e.cfg.ScanAgents}
 }
 
 // run calls a script that takes (agent, interaction, ...) and matches.

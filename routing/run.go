@@ -43,7 +43,7 @@ func (e *Engine) Sweep(ctx context.Context) error {
 	if e.cfg.KeepReadyOnTimeout {
 		notReady = "0"
 	}
-	if _, err := e.call(ctx, e.sc.sweep, append([]any{notReady, 500}, e.tail()...)...); err != nil {
+	if _, err := e.call(ctx, e.sc.sweep, append([]any{notReady, 500}, e.tailScanning(e.cfg.SweepScanWaiting)...)...); err != nil {
 		return fmt.Errorf("routing: sweep: %w", err)
 	}
 	return nil

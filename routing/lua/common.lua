@@ -248,6 +248,11 @@ local function reserve(t, a, timeout)
   emit('offer', t, a.id, '', t.x)
 end
 
+-- checks bounds the eligibility checks of one script call: the sweep looks
+-- deep into the waiting, and when free agents can take none of it, that
+-- scan stays a few milliseconds of Redis time.
+local checks = 8192
+
 -- pick returns the first free agent eligible for t among the channel's
 -- first M free agents, or the RM alone while t waits for its RM. Agents
 -- are read a few at a time: the first usually fits.
@@ -267,6 +272,8 @@ local function pick(t, M, cache)
       for _, id in ipairs(more) do heads[#heads + 1] = id end
     end
     local a = get_agent(heads[i])
+    checks = checks - 1
+    if checks < 0 then return nil end
     if a and eligible(t, a) then return a end
     i = i + 1
   end
@@ -283,6 +290,7 @@ local function match_channel(ch, K, M, timeout)
   while from < K do
     local ms = redis.call('ZRANGE', WAIT[ch], int(from), int(math.min(K, from + n) - 1))
     for _, m in ipairs(ms) do
+      if checks <= 0 then return false end
       local c = candidate(m, ch)
       local a = c and pick(c, M, cache)
       local t = a and get_task(c.id)
