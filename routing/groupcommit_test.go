@@ -78,10 +78,7 @@ func TestGroupCommit(t *testing.T) {
 // others are queued.
 func TestEnqueueMissingInGroup(t *testing.T) {
 	ctx := context.Background()
-	pool := testenv.MustOpenDB(t)
-	rdb, prefix := testenv.MustRedis(t)
-	e, err := New(Config{Prefix: prefix, Queues: []Queue{{Name: "general"}}}, rdb, pool, nil, time.Now)
-	must(t, err)
+	e, pool := pgEngine(t, time.Now)
 	tasks := seedInteractions(t, pool, 4)
 	tasks = append(tasks, Task{InteractionID: 1 << 40, Channel: switchboard.ChannelSMS, Queue: "general",
 		Tier: switchboard.TierMass})

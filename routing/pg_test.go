@@ -50,6 +50,17 @@ func seedInteractions(t testing.TB, pool *pgxpool.Pool, n int) []Task {
 	return out
 }
 
+// pgEngine is an engine with Postgres, on a fresh database and Redis
+// prefix, with the "general" queue, on the clock now.
+func pgEngine(t testing.TB, now func() time.Time) (*Engine, *pgxpool.Pool) {
+	t.Helper()
+	pool := testenv.MustOpenDB(t)
+	rdb, prefix := testenv.MustRedis(t)
+	e, err := New(Config{Prefix: prefix, Queues: []Queue{{Name: "general"}}}, rdb, pool, nil, now)
+	must(t, err)
+	return e, pool
+}
+
 // pgEngines starts n engines on one Postgres and one Redis prefix, each with
 // its own Redis client and its own Run loop.
 func pgEngines(t testing.TB, ctx context.Context, pool *pgxpool.Pool, prefix string, n int, cfg Config) []*Engine {

@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
-	"switchboard/internal/testenv"
 	"switchboard/pgdb"
 )
 
@@ -17,15 +16,12 @@ import (
 // transaction rolls back or the interaction is missing or over.
 func TestQueuedInCallersTransaction(t *testing.T) {
 	ctx := context.Background()
-	pool := testenv.MustOpenDB(t)
-	rdb, prefix := testenv.MustRedis(t)
 	clk := newClock()
-	e, err := New(Config{Prefix: prefix, Queues: []Queue{{Name: "general"}}}, rdb, pool, nil, clk.Now)
-	must(t, err)
+	e, pool := pgEngine(t, clk.Now)
 	agents := seedAgents(t, pool, 1)
 	must(t, e.Login(ctx, agents[0]))
 	tasks := seedInteractions(t, pool, 4)
-	_, err = pool.Exec(ctx, `UPDATE interactions SET state = 'done' WHERE id = $1`, tasks[3].InteractionID)
+	_, err := pool.Exec(ctx, `UPDATE interactions SET state = 'done' WHERE id = $1`, tasks[3].InteractionID)
 	must(t, err)
 	missing := tasks[0]
 	missing.InteractionID = 1 << 40

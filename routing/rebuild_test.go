@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"switchboard"
 	"switchboard/internal/testenv"
 )
@@ -14,11 +16,8 @@ import (
 // its expiry, the connected call as the agent's load, agents' presence.
 func TestRebuild(t *testing.T) {
 	ctx := context.Background()
-	pool := testenv.MustOpenDB(t)
-	rdb, prefix := testenv.MustRedis(t)
 	clk := newClock()
-	e, err := New(Config{Prefix: prefix, Queues: []Queue{{Name: "general"}}}, rdb, pool, nil, clk.Now)
-	must(t, err)
+	e, pool := pgEngine(t, clk.Now)
 	ids := seedAgents(t, pool, 3)
 	tasks := seedInteractions(t, pool, 6)
 	for i := range tasks {
@@ -41,7 +40,7 @@ func TestRebuild(t *testing.T) {
 	waitBefore, err := e.Waiting(ctx, "general")
 	must(t, err)
 
-	must(t, testenv.DeletePrefix(ctx, rdb, prefix))
+	must(t, testenv.DeletePrefix(ctx, e.rdb.(*redis.Client), e.cfg.Prefix))
 	clk.Advance(5 * time.Second)
 	must(t, e.Sweep(ctx)) // finds the sentinel gone and rebuilds
 
