@@ -179,18 +179,9 @@ func (c *Channel) chooseIntent(w http.ResponseWriter, r *http.Request, l channel
 	c.writeTwiML(w, c.holdLoop(r.Context(), l.ID, l.Language, queue)...)
 }
 
-// enqueue records the chosen queue, then hands the call to routing.
+// enqueue records the chosen queue and the call's queued record in one
+// transaction, then hands the call to routing.
 func (c *Channel) enqueue(ctx context.Context, l channels.Live, digits, queue string) error {
-	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		if _, err := tx.Exec(ctx, `UPDATE interactions SET queue = $2, ivr_path = ivr_path || $3 WHERE id = $1`,
-			l.ID, queue, []string{"intent:" + queue}); err != nil {
-			return pgdb.FormatError(err)
-		}
-		return channels.AddEvent(ctx, tx, now, l.ID, "ivr", 0, map[string]any{"step": "intent", "digits": digits, "queue": queue})
-	})
-	if err != nil {
-		return fmt.Errorf("twiliovoice: queue of %d: %w", l.ID, err)
-	}
 	t := routing.Task{InteractionID: l.ID, Channel: switchboard.ChannelVoice, Queue: queue, Tier: l.Tier, CustomerID: l.CustomerID}
 	if c.cfg.Menu.LanguageSkill && l.Language != "" {
 		t.Skills = []string{"lang:" + l.Language}
@@ -200,7 +191,24 @@ func (c *Channel) enqueue(ctx context.Context, l channels.Live, digits, queue st
 			t.PreferredAgent = cust.RMID
 		}
 	}
-	if err := c.router.Enqueue(ctx, t); err != nil {
+	q, err := c.router.Prepare(ctx, t)
+	if err != nil {
+		return fmt.Errorf("twiliovoice: enqueue %d: %w", l.ID, err)
+	}
+	err = c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		if _, err := tx.Exec(ctx, `UPDATE interactions SET queue = $2, ivr_path = ivr_path || $3 WHERE id = $1`,
+			l.ID, queue, []string{"intent:" + queue}); err != nil {
+			return pgdb.FormatError(err)
+		}
+		if err := channels.AddEvent(ctx, tx, now, l.ID, "ivr", 0, map[string]any{"step": "intent", "digits": digits, "queue": queue}); err != nil {
+			return err
+		}
+		return c.router.RecordQueued(ctx, tx, []routing.Queued{q})
+	})
+	if err != nil {
+		return fmt.Errorf("twiliovoice: queue of %d: %w", l.ID, err)
+	}
+	if err := c.router.Route(ctx, q); err != nil {
 		return fmt.Errorf("twiliovoice: enqueue %d: %w", l.ID, err)
 	}
 	return nil
