@@ -29,6 +29,9 @@ type session struct {
 	lastTyping    time.Time
 	offered       atomic.Bool
 	noAnswer      *time.Timer
+	// queued is routing's record of the chat, committed with its first
+	// message and handed to routing by started.
+	queued *routing.Queued
 }
 
 func (c *Channel) handleFrame(ctx context.Context, k *conn, f inFrame) error {
@@ -146,6 +149,9 @@ func (c *Channel) store1(ctx context.Context, k *conn, f inFrame) (m channels.Me
 				return err
 			}
 			m.InteractionID, created = id, true
+			if err := c.recordQueued(ctx, tx, s, id); err != nil {
+				return err
+			}
 		} else {
 			l, err := channels.LoadInteraction(ctx, tx, s.interactionID, false)
 			if err != nil {
@@ -181,6 +187,25 @@ func (c *Channel) open(ctx context.Context, tx pgx.Tx, now time.Time, s *session
 	return in.ID, err
 }
 
+// recordQueued writes routing's queued record of the new chat id in tx, so
+// that opening the chat and queueing it take one commit. A chat routing
+// refuses (its queue is not configured) is still opened, with the error
+// logged.
+func (c *Channel) recordQueued(ctx context.Context, tx pgx.Tx, s *session, id int64) error {
+	s.queued = nil
+	q, err := c.router.Prepare(ctx, routing.Task{InteractionID: id, Channel: switchboard.ChannelChat, Queue: c.cfg.Queue,
+		Tier: s.customer.Tier, CustomerID: s.customer.ID, PreferredAgent: s.customer.RMID})
+	if err != nil {
+		c.log.Error("chat: enqueue", "interaction", id, "err", err)
+		return nil
+	}
+	if err := c.router.RecordQueued(ctx, tx, []routing.Queued{q}); err != nil {
+		return err
+	}
+	s.queued = &q
+	return nil
+}
+
 // started routes a new chat, tells the widget how to resume it, and arms
 // the offer to continue by SMS.
 func (c *Channel) started(ctx context.Context, k *conn) {
@@ -188,10 +213,11 @@ func (c *Channel) started(ctx context.Context, k *conn) {
 	id := s.interactionID
 	c.register(id, k)
 	k.send(outFrame{Type: "welcome", InteractionID: id, Resume: resumeToken(c.cfg.Key, id)})
-	err := c.router.Enqueue(ctx, routing.Task{InteractionID: id, Channel: switchboard.ChannelChat, Queue: c.cfg.Queue,
-		Tier: s.customer.Tier, CustomerID: s.customer.ID, PreferredAgent: s.customer.RMID})
-	if err != nil {
-		c.log.Error("chat: enqueue", "interaction", id, "err", err)
+	if s.queued != nil {
+		if err := c.router.Route(ctx, *s.queued); err != nil {
+			c.log.Error("chat: enqueue", "interaction", id, "err", err)
+		}
+		s.queued = nil
 	}
 	if c.cfg.NoAnswerAfter > 0 && c.cfg.SMS != nil && s.phone != "" {
 		s.noAnswer = time.AfterFunc(c.cfg.NoAnswerAfter, func() { c.offerSMS(id, k) })
