@@ -34,6 +34,11 @@ func TestHoldUpdatesTheCustomersParticipant(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.Eventually("the caller is bridged", call.Bridged)
+	// The bridge records the legs it placed once Twilio has them, a moment
+	// after the caller hears the conference.
+	env.Eventually("the bridge recorded", func() bool {
+		return env.Count(`SELECT count(*) FROM interaction_events WHERE interaction_id = $1 AND kind = 'bridging'`, id) == 1
+	})
 
 	for _, hold := range []bool{true, false} {
 		if err := ch.Hold(env.Ctx, id, hold); err != nil {
