@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"switchboard/internal/rounds"
 )
 
 // maxFlushes is how many group commits may be under way at once. With
@@ -31,12 +32,8 @@ const maxFlushes = 2
 // A group fails as a whole when any of its statements fails; its writes
 // are then made again one by one, so a bad write fails alone.
 type groupCommit struct {
-	pool *pgxpool.Pool
-
-	mu       sync.Mutex
-	pending  []*pgWrite
-	flushing int
-	idle     sync.Cond // signalled when the last flush ends with nothing pending
+	pool   *pgxpool.Pool
+	rounds rounds.Rounds[*pgWrite]
 }
 
 // pgWrite is one statement of one caller. read, when set, reads the
@@ -54,7 +51,7 @@ type pgWrite struct {
 
 func newGroupCommit(pool *pgxpool.Pool) *groupCommit {
 	g := &groupCommit{pool: pool}
-	g.idle.L = &g.mu
+	g.rounds = rounds.Rounds[*pgWrite]{Do: g.flush, Max: maxFlushes}
 	return g
 }
 
@@ -65,13 +62,7 @@ func (g *groupCommit) write(ctx context.Context, ws ...*pgWrite) error {
 	for _, w := range ws {
 		w.done = make(chan struct{})
 	}
-	g.mu.Lock()
-	g.pending = append(g.pending, ws...)
-	if g.flushing < maxFlushes {
-		g.flushing++
-		go g.flushLoop()
-	}
-	g.mu.Unlock()
+	g.rounds.Add(ws...)
 	var first error
 	for _, w := range ws {
 		select {
@@ -89,33 +80,8 @@ func (g *groupCommit) write(ctx context.Context, ws ...*pgWrite) error {
 	return first
 }
 
-// flushLoop commits what is pending, group after group, until nothing is.
-func (g *groupCommit) flushLoop() {
-	for {
-		g.mu.Lock()
-		group := g.pending
-		g.pending = nil
-		if len(group) == 0 {
-			g.flushing--
-			if g.flushing == 0 {
-				g.idle.Broadcast()
-			}
-			g.mu.Unlock()
-			return
-		}
-		g.mu.Unlock()
-		g.flush(group)
-	}
-}
-
 // wait returns once every write handed to write so far has been made.
-func (g *groupCommit) wait() {
-	g.mu.Lock()
-	for g.flushing > 0 || len(g.pending) > 0 {
-		g.idle.Wait()
-	}
-	g.mu.Unlock()
-}
+func (g *groupCommit) wait() { g.rounds.Wait() }
 
 // flush commits group in one transaction, or each write alone if that
 // fails. The callers have been answered when it returns.

@@ -33,7 +33,7 @@ func (c *Channel) handleInbound(w http.ResponseWriter, r *http.Request) {
 		c.writeError(w, r, err)
 		return
 	}
-	rec, err := c.receive(r.Context(), in)
+	rec, err := c.receive(in)
 	if err != nil {
 		c.writeError(w, r, err)
 		return
@@ -47,8 +47,8 @@ func (c *Channel) handleInbound(w http.ResponseWriter, r *http.Request) {
 // receive stores an inbound text: consent, thread and message commit
 // together or not at all, before it returns, possibly in one transaction
 // with other texts (groupWriter).
-func (c *Channel) receive(ctx context.Context, in inbound) (received, error) {
-	return c.writer.store(ctx, in)
+func (c *Channel) receive(in inbound) (received, error) {
+	return c.writer.store(in)
 }
 
 // afterCommit routes a new thread, whose queued record committed with the

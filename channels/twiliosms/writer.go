@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/internal/rounds"
 	"switchboard/routing"
 )
 
@@ -36,21 +36,17 @@ const (
 )
 
 // groupWriter stores texts in groups (group commit). Each text is committed
-// before its receive returns, as if it had had a transaction of its own.
+// before its store returns, as if it had had a transaction of its own.
 type groupWriter struct {
-	write func(ctx context.Context, texts []*pendingText)
-	slots chan struct{}
-	mu    sync.Mutex
-	queue []*pendingText
+	rounds rounds.Rounds[*pendingText]
 }
 
 // pendingText is a text waiting for a writer, and then its outcome.
 type pendingText struct {
-	in    inbound
-	kw    keyword
-	word  string
-	done  chan stored // written once, by the writer
-	taken bool        // by a writer; guarded by groupWriter.mu
+	in   inbound
+	kw   keyword
+	word string
+	done chan stored // written once, by the writer
 }
 
 type stored struct {
@@ -59,54 +55,23 @@ type stored struct {
 }
 
 func newGroupWriter(write func(ctx context.Context, texts []*pendingText)) *groupWriter {
-	return &groupWriter{write: write, slots: make(chan struct{}, writers)}
+	g := &groupWriter{}
+	g.rounds = rounds.Rounds[*pendingText]{Max: writers, MaxItems: maxGroup, Do: func(texts []*pendingText) {
+		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		defer cancel()
+		write(ctx, texts)
+	}}
+	return g
 }
 
-// store waits until in is committed, or has failed. The caller that finds
-// a writer free becomes it and writes what is waiting, its own text or
-// others'; there are no goroutines of the writer's own to start or stop.
-func (g *groupWriter) store(ctx context.Context, in inbound) (received, error) {
+// store waits until in is committed, or has failed. It waits even if the
+// webhook's request has gone: the text may be in the transaction already.
+func (g *groupWriter) store(in inbound) (received, error) {
 	p := &pendingText{in: in, done: make(chan stored, 1)}
 	p.kw, p.word = parseKeyword(in.Body)
-	g.mu.Lock()
-	g.queue = append(g.queue, p)
-	g.mu.Unlock()
-	for !g.taken(p) {
-		select {
-		case s := <-p.done:
-			return s.rec, s.err
-		case g.slots <- struct{}{}:
-			if texts := g.take(); len(texts) > 0 {
-				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
-				g.write(wctx, texts)
-				cancel()
-			}
-			<-g.slots
-		}
-	}
-	// Another writer has it.
+	g.rounds.Add(p)
 	s := <-p.done
 	return s.rec, s.err
-}
-
-// taken reports whether a writer has taken p from the queue.
-func (g *groupWriter) taken(p *pendingText) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return p.taken
-}
-
-// take removes up to maxGroup waiting texts, oldest first.
-func (g *groupWriter) take() []*pendingText {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	n := min(len(g.queue), maxGroup)
-	texts := slices.Clone(g.queue[:n])
-	for _, p := range texts {
-		p.taken = true
-	}
-	g.queue = slices.Delete(g.queue, 0, n)
-	return texts
 }
 
 // writeTexts stores texts in one transaction. If it fails, each text is
