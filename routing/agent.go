@@ -20,7 +20,7 @@ func (e *Engine) login(ctx context.Context, agentID int64) error {
 	if err != nil {
 		return fmt.Errorf("routing: login %d: %w", agentID, err)
 	}
-	if _, err := e.call(ctx, e.sc.presence, append([]any{"login", string(data)}, e.tail()...)...); err != nil {
+	if _, err := e.call(ctx, opPresence, append([]any{"login", string(data)}, e.tail()...)...); err != nil {
 		return fmt.Errorf("routing: login %d: %w", agentID, err)
 	}
 	return nil
@@ -36,7 +36,7 @@ func (e *Engine) setState(ctx context.Context, agentID int64, st AgentState, rea
 	if st == AgentAvailable {
 		reason = ""
 	}
-	if _, err := e.call(ctx, e.sc.presence, append([]any{"state", agentID, string(st), reason}, e.tail()...)...); err != nil {
+	if _, err := e.call(ctx, opPresence, append([]any{"state", agentID, string(st), reason}, e.tail()...)...); err != nil {
 		return fmt.Errorf("routing: agent %d to %s: %w", agentID, st, err)
 	}
 	return nil

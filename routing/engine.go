@@ -30,7 +30,7 @@ type Engine struct {
 	log   *slog.Logger
 	now   func() time.Time
 	keys  keys
-	sc    scripts
+	batch *batcher   // runs the routing operations in Redis
 	mu    sync.Mutex // guards queues
 	queue map[string]Queue
 
@@ -125,7 +125,8 @@ func New(cfg Config, rdb redis.UniversalClient, pool *pgxpool.Pool, log *slog.Lo
 		now = time.Now
 	}
 	e := &Engine{cfg: cfg, rdb: rdb, pool: pool, log: log, now: now,
-		keys: newKeys(cfg.Prefix, cfg.Centre), sc: loadScripts(), queue: map[string]Queue{}}
+		keys: newKeys(cfg.Prefix, cfg.Centre), queue: map[string]Queue{}}
+	e.batch = newBatcher(rdb, e.keys.events())
 	for _, q := range cfg.Queues {
 		e.queue[q.Name] = q
 	}
@@ -215,28 +216,28 @@ func (e *Engine) Logout(ctx context.Context, agentID int64) error {
 // Errors: ErrNotFound when the agent holds no live offer of it (declined,
 // expired, cancelled or offered to someone else).
 func (e *Engine) Accept(ctx context.Context, agentID, interactionID int64) error {
-	return e.run(ctx, e.sc.accept, agentID, interactionID)
+	return e.run(ctx, opAccept, agentID, interactionID)
 }
 
 // Decline refuses the agent's reservation; the interaction goes back to its
 // original place in the queue and is offered to someone else.
 // Errors: ErrNotFound when the agent holds no live offer of it.
 func (e *Engine) Decline(ctx context.Context, agentID, interactionID int64) error {
-	return e.run(ctx, e.sc.decline, agentID, interactionID, "declined", 0)
+	return e.run(ctx, opDecline, agentID, interactionID, "declined", 0)
 }
 
 // Complete ends the conversation: the interaction goes to wrap-up, and the
 // agent's capacity is freed when Config.WrapUp has passed or WrapUpDone is
 // called. Errors: ErrNotFound when the agent is not connected to it.
 func (e *Engine) Complete(ctx context.Context, agentID, interactionID int64) error {
-	return e.run(ctx, e.sc.complete, agentID, interactionID, e.cfg.WrapUp.Milliseconds())
+	return e.run(ctx, opComplete, agentID, interactionID, e.cfg.WrapUp.Milliseconds())
 }
 
 // WrapUpDone ends the agent's wrap-up of the interaction early and frees the
 // capacity. Errors: ErrNotFound when the interaction is not in wrap-up with
 // this agent.
 func (e *Engine) WrapUpDone(ctx context.Context, agentID, interactionID int64) error {
-	return e.run(ctx, e.sc.wrapdone, agentID, interactionID)
+	return e.run(ctx, opWrapDone, agentID, interactionID)
 }
 
 // Transfer moves a live interaction to another queue or to one agent. A

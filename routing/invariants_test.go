@@ -10,15 +10,7 @@ import (
 // capacity on any channel, a call exclusive of everything else, an agent's
 // load equal to what it holds, and every offered or answered interaction
 // held by exactly one agent (so no interaction has two live reservations).
-func checkInvariants(rawTasks, rawAgents map[string]string) error {
-	tasks := map[string]wireTask{}
-	for id, v := range rawTasks {
-		var t wireTask
-		if err := json.Unmarshal([]byte(v), &t); err != nil {
-			return fmt.Errorf("task %s: %w", id, err)
-		}
-		tasks[id] = t
-	}
+func checkInvariants(tasks map[string]wireTask, rawAgents map[string]string) error {
 	holder := map[string]int64{}
 	for id, v := range rawAgents {
 		var a wireAgent

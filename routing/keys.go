@@ -13,7 +13,7 @@ type keys struct {
 func newKeys(prefix, centre string) keys {
 	k := keys{prefix: prefix, tag: "{" + centre + "}"}
 	for _, n := range []string{"alive", "seq", "task", "agent", "wait:voice", "wait:chat", "wait:sms",
-		"avail:voice", "avail:chat", "avail:sms", "res", "timers", "wrap", "byq"} {
+		"avail:voice", "avail:chat", "avail:sms", "res", "timers", "wrap", "byq", "tstate"} {
 		k.fixed = append(k.fixed, k.key(n))
 	}
 	return k

@@ -80,18 +80,27 @@ func pgEngines(t testing.TB, ctx context.Context, pool *pgxpool.Pool, prefix str
 	return out
 }
 
-// snapshot reads every task and agent in one transaction.
-func snapshot(ctx context.Context, rdb redis.UniversalClient, k keys) (map[string]string, map[string]string, error) {
-	var tasks, agents *redis.MapStringStringCmd
+// snapshot reads every task (with its state) and agent in one transaction.
+func snapshot(ctx context.Context, rdb redis.UniversalClient, k keys) (map[string]wireTask, map[string]string, error) {
+	var tasks, states, agents *redis.MapStringStringCmd
 	_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		tasks = p.HGetAll(ctx, k.key("task"))
+		states = p.HGetAll(ctx, k.key("tstate"))
 		agents = p.HGetAll(ctx, k.key("agent"))
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return tasks.Val(), agents.Val(), nil
+	out := map[string]wireTask{}
+	for id, v := range tasks.Val() {
+		t, err := decodeTask(v, states.Val()[id])
+		if err != nil {
+			return nil, nil, fmt.Errorf("task %s: %w", id, err)
+		}
+		out[id] = t
+	}
+	return out, agents.Val(), nil
 }
 
 // seedAgentsFast inserts n agents in one statement.

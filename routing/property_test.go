@@ -2,7 +2,6 @@ package routing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"strconv"
@@ -97,14 +96,11 @@ func (e *Engine) checkStep(t *testing.T, rec *recorder) {
 			continue
 		}
 		if decoded == nil {
-			for _, raw := range tasks {
-				var w wireTask
-				must(t, json.Unmarshal([]byte(raw), &w))
+			for _, w := range tasks {
 				decoded = append(decoded, w)
 			}
 		}
-		var got wireTask
-		must(t, json.Unmarshal([]byte(tasks[strconv.FormatInt(ev.InteractionID, 10)]), &got))
+		got := tasks[strconv.FormatInt(ev.InteractionID, 10)]
 		for _, w := range decoded {
 			rmWait := w.P != 0 && now < w.RU && w.P != ev.AgentID
 			better := w.Sc < got.Sc || w.Sc == got.Sc && w.M < got.M
@@ -129,9 +125,7 @@ func (e *Engine) drain(t *testing.T, ctx context.Context, clk *clock, rec *recor
 		if len(tasks) == 0 {
 			return
 		}
-		for _, raw := range tasks {
-			var w wireTask
-			must(t, json.Unmarshal([]byte(raw), &w))
+		for _, w := range tasks {
 			switch w.St {
 			case "offered":
 				must(t, e.Accept(ctx, w.Ag, w.ID))

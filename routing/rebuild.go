@@ -235,8 +235,8 @@ func (e *Engine) restore(ctx context.Context, agents []wireAgent, tasks []wireTa
 			last = "1"
 		}
 		now := e.now()
-		argv := []any{e.keys.events(), now.UnixMilli(), string(aj), string(tj), last, floor}
-		if err := e.sc.restore.Run(ctx, e.rdb, e.keys.script(now), argv...).Err(); err != nil {
+		args := []any{now.UnixMilli(), string(aj), string(tj), last, floor}
+		if _, err := e.batch.do(ctx, opRestore, e.keys.script(now), args); err != nil {
 			return scriptError(err)
 		}
 	}

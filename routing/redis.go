@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"switchboard"
 )
@@ -37,6 +36,34 @@ type wireTask struct {
 	St string `json:"st,omitempty"`
 	Ag int64  `json:"ag"`
 	X  int64  `json:"x"` // offer expiry or wrap-up end
+}
+
+// decodeTask reads a task as the scripts store it: the JSON of what stays
+// the same while it waits, and its state "st|ag|x" (see lua/common.lua).
+// With no state, the JSON holds it, as stored before.
+func decodeTask(v, state string) (wireTask, error) {
+	var t wireTask
+	if err := json.Unmarshal([]byte(v), &t); err != nil {
+		return t, err
+	}
+	if state == "" {
+		return t, nil
+	}
+	return t, t.setState(state)
+}
+
+// setState reads a task's state "st|ag|x".
+func (t *wireTask) setState(state string) error {
+	st, rest, _ := strings.Cut(state, "|")
+	ag, x, _ := strings.Cut(rest, "|")
+	var err1, err2 error
+	t.St = st
+	t.Ag, err1 = strconv.ParseInt(ag, 10, 64)
+	t.X, err2 = strconv.ParseInt(x, 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("task state %q: %w", state, err)
+	}
+	return nil
 }
 
 // wireAgent is an agent as the scripts keep it.
@@ -94,9 +121,9 @@ func (e *Engine) tailScanning(waiting int) []any {
 }
 
 // run calls a script that takes (agent, interaction, ...) and matches.
-func (e *Engine) run(ctx context.Context, s *redis.Script, agentID, interactionID int64, more ...any) error {
+func (e *Engine) run(ctx context.Context, op string, agentID, interactionID int64, more ...any) error {
 	args := append([]any{agentID, interactionID}, more...)
-	_, err := e.call(ctx, s, append(args, e.tail()...)...)
+	_, err := e.call(ctx, op, append(args, e.tail()...)...)
 	if err != nil {
 		return fmt.Errorf("routing: agent %d, interaction %d: %w", agentID, interactionID, err)
 	}
@@ -105,11 +132,10 @@ func (e *Engine) run(ctx context.Context, s *redis.Script, agentID, interactionI
 
 // call runs a script with the current time, handles the events it returns
 // and, when Redis has lost the routing state, rebuilds it and tries again.
-func (e *Engine) call(ctx context.Context, s *redis.Script, args ...any) ([]wireEvent, error) {
+func (e *Engine) call(ctx context.Context, op string, args ...any) ([]wireEvent, error) {
 	for attempt := 0; ; attempt++ {
 		now := e.now()
-		argv := append([]any{e.keys.events(), now.UnixMilli()}, args...)
-		res, err := s.Run(ctx, e.rdb, e.keys.script(now), argv...).StringSlice()
+		res, err := e.batch.do(ctx, op, e.keys.script(now), append([]any{now.UnixMilli()}, args...))
 		if err == nil {
 			e.sawState.Store(true)
 			return e.handle(ctx, res)

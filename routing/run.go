@@ -43,7 +43,7 @@ func (e *Engine) Sweep(ctx context.Context) error {
 	if e.cfg.KeepReadyOnTimeout {
 		notReady = "0"
 	}
-	if _, err := e.call(ctx, e.sc.sweep, append([]any{notReady, 500}, e.tailScanning(e.cfg.SweepScanWaiting)...)...); err != nil {
+	if _, err := e.call(ctx, opSweep, append([]any{notReady, 500}, e.tailScanning(e.cfg.SweepScanWaiting)...)...); err != nil {
 		return fmt.Errorf("routing: sweep: %w", err)
 	}
 	return nil
@@ -53,7 +53,7 @@ func (e *Engine) Sweep(ctx context.Context) error {
 // Every change that frees capacity already matches; Match is for tools and
 // benchmarks that need to drive matching alone.
 func (e *Engine) Match(ctx context.Context, max int) (int, error) {
-	evs, err := e.call(ctx, e.sc.match, append([]any{max}, e.tail()...)...)
+	evs, err := e.call(ctx, opMatch, append([]any{max}, e.tail()...)...)
 	if err != nil {
 		return 0, fmt.Errorf("routing: match: %w", err)
 	}

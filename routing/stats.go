@@ -131,21 +131,45 @@ func (a wireAgent) status(states map[string]string) AgentStatus {
 
 // taskStates reads the state of each task in ids.
 func (e *Engine) taskStates(ctx context.Context, ids []string) (map[string]string, error) {
-	out := map[string]string{}
+	ts, err := e.readTasks(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(ts))
+	for id, t := range ts {
+		out[id] = t.St
+	}
+	return out, nil
+}
+
+// readTasks reads the tasks ids that are being routed, with their state.
+// Errors: ErrUnavailable when Redis is unreachable; a task that does not
+// decode.
+func (e *Engine) readTasks(ctx context.Context, ids []string) (map[string]wireTask, error) {
+	out := map[string]wireTask{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	vals, err := e.rdb.HMGet(ctx, e.keys.key("task"), ids...).Result()
+	var vals, states *redis.SliceCmd
+	_, err := e.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		vals = p.HMGet(ctx, e.keys.key("task"), ids...)
+		states = p.HMGet(ctx, e.keys.key("tstate"), ids...)
+		return nil
+	})
 	if err != nil {
 		return nil, scriptError(err)
 	}
-	for i, v := range vals {
-		if s, ok := v.(string); ok {
-			var t wireTask
-			if json.Unmarshal([]byte(s), &t) == nil {
-				out[ids[i]] = t.St
-			}
+	for i, v := range vals.Val() {
+		s, ok := v.(string)
+		if !ok {
+			continue
 		}
+		st, _ := states.Val()[i].(string)
+		t, err := decodeTask(s, st)
+		if err != nil {
+			return nil, fmt.Errorf("task %s: %w", ids[i], err)
+		}
+		out[ids[i]] = t
 	}
 	return out, nil
 }
@@ -165,20 +189,16 @@ func (e *Engine) Waiting(ctx context.Context, queue string) ([]Waiting, error) {
 	for i, m := range members {
 		ids[i] = m[strings.LastIndexByte(m, '|')+1:]
 	}
-	vals, err := e.rdb.HMGet(ctx, e.keys.key("task"), ids...).Result()
+	ts, err := e.readTasks(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("routing: waiting in %s: %w", queue, scriptError(err))
+		return nil, fmt.Errorf("routing: waiting in %s: %w", queue, err)
 	}
 	now := e.now()
-	out := make([]Waiting, 0, len(vals))
-	for _, v := range vals {
-		s, ok := v.(string)
+	out := make([]Waiting, 0, len(ts))
+	for _, id := range ids { // in byq's order
+		t, ok := ts[id]
 		if !ok {
 			continue
-		}
-		var t wireTask
-		if err := json.Unmarshal([]byte(s), &t); err != nil {
-			return nil, fmt.Errorf("routing: waiting in %s: %w", queue, err)
 		}
 		out = append(out, Waiting{InteractionID: t.ID, Channel: switchboard.Channel(t.Ch),
 			Tier: switchboard.ValueTier(t.T), CustomerID: t.Cu, PreferredAgent: t.P,

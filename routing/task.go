@@ -89,7 +89,7 @@ func (e *Engine) prepare(ctx context.Context, t Task) (Queued, error) {
 }
 
 func (e *Engine) route(ctx context.Context, q Queued) error {
-	if _, err := e.call(ctx, e.sc.enqueue, append([]any{string(q.data)}, e.tail()...)...); err != nil {
+	if _, err := e.call(ctx, opEnqueue, append([]any{string(q.data)}, e.tail()...)...); err != nil {
 		return fmt.Errorf("routing: enqueue %d: %w", q.w.ID, err)
 	}
 	return nil
@@ -99,7 +99,7 @@ func (e *Engine) cancel(ctx context.Context, id int64, reason string) error {
 	if reason == "" {
 		reason = "hangup"
 	}
-	if _, err := e.call(ctx, e.sc.cancel, append([]any{id, reason}, e.tail()...)...); err != nil {
+	if _, err := e.call(ctx, opCancel, append([]any{id, reason}, e.tail()...)...); err != nil {
 		return fmt.Errorf("routing: cancel %d: %w", id, err)
 	}
 	return nil
@@ -111,7 +111,7 @@ func (e *Engine) transfer(ctx context.Context, id int64, to Target, kind string)
 	if err != nil {
 		return fmt.Errorf("routing: transfer %d: %w", id, err)
 	}
-	if _, err := e.call(ctx, e.sc.transfer, append([]any{id, change, kind, ""}, e.tail()...)...); err != nil {
+	if _, err := e.call(ctx, opTransfer, append([]any{id, change, kind, ""}, e.tail()...)...); err != nil {
 		return fmt.Errorf("routing: transfer %d: %w", id, err)
 	}
 	return nil
@@ -153,7 +153,7 @@ func (e *Engine) overflow(ctx context.Context, id int64, from string) error {
 	if err != nil {
 		return err
 	}
-	_, err = e.call(ctx, e.sc.transfer, append([]any{id, change, EventOverflowed, from}, e.tail()...)...)
+	_, err = e.call(ctx, opTransfer, append([]any{id, change, EventOverflowed, from}, e.tail()...)...)
 	return err
 }
 

@@ -7,7 +7,7 @@ if not t or t.st ~= 'offered' or t.ag ~= tonumber(ARGV[3]) or t.x <= NOW then
 end
 redis.call('ZREM', KEYS[11], int(t.id))
 t.st = 'connected'; t.x = 0
-put_task(t)
+set_state(t)
 local w = NOW - t.a0
 stat(t, 'ans', 1)
 stat(t, 'wait', w)

@@ -1,23 +1,30 @@
--- common.lua: helpers put in front of every routing script.
+-- common.lua: helpers of every routing operation. The operations (the
+-- other files) are run by batch.lua, several in one call of the routing
+-- function. All of it is one Redis function library, loaded once: a call
+-- creates none of these functions again.
 --
--- KEYS (the same for every script):
+-- KEYS (the same for every operation):
 --   1 alive (sentinel: absent means Redis lost its state)  2 seq (arrival counter)
---   3 task (hash id -> task JSON)  4 agent (hash id -> agent JSON)
+--   3 task (hash id -> JSON of the task, see get_task)  4 agent (hash id -> agent JSON)
 --   5..7 wait:voice|chat|sms (zset member "seq:id|..." (see wait_member), score = arrival ms - tier credit ms)
 --   8..10 avail:voice|chat|sms (zset of agents free for the channel, score = choice order)
 --   11 res (zset id -> offer expiry ms)  12 timers (zset id -> overflow due ms)
 --   13 wrap (zset id -> wrap-up end ms)  14 byq (lex zset "queue|tier|arrival|id")
---   15 stats:<day> (hash of counters)
--- ARGV: 1 events channel, 2 now (ms); the rest per script.
+--   15 tstate (hash id -> "state|agent|expiry")  16 stats:<day> (hash of counters)
+-- An operation's arguments (ARGV): 1 events channel, 2 now (ms); the rest its own.
 --
--- A script checks everything before its first write: Redis does not roll a
--- script back when it fails half-way.
-local CHAN = ARGV[1]
-local NOW = tonumber(ARGV[2])
-local WAIT = {voice = KEYS[5], chat = KEYS[6], sms = KEYS[7]}
-local AVAIL = {voice = KEYS[8], chat = KEYS[9], sms = KEYS[10]}
-local out = {}
-
+-- An operation checks everything before its first write: Redis does not
+-- roll a script back when it fails half-way, and the batch goes on to the
+-- next operation.
+-- The centre's keys, set by bind at every call.
+local KEYS, WAIT, AVAIL
+local function bind(keys)
+  KEYS = keys
+  WAIT = {voice = KEYS[5], chat = KEYS[6], sms = KEYS[7]}
+  AVAIL = {voice = KEYS[8], chat = KEYS[9], sms = KEYS[10]}
+end
+-- An operation's state, set by begin (at the end of this file).
+local ARGV, CHAN, NOW, out
 local function fail(code, msg) error({err = code .. ' ' .. msg}) end
 
 -- int writes a whole number for Redis. A number handed to redis.call, to
@@ -32,20 +39,43 @@ local function key(id)
   return id
 end
 
-if redis.call('EXISTS', KEYS[1]) == 0 and not SKIP_ALIVE then
-  fail('NOSTATE', 'routing state missing')
+-- A task is two hash fields: in task (KEYS[3]) the JSON of what stays the
+-- same while it waits (written when it is queued), in tstate (KEYS[15])
+-- "st|ag|x", its state, agent and expiry (or 0), which change at every
+-- step. Redis's Lua hashes every byte of every string it makes, and
+-- encoding the task was a tenth of a match: a step that changes only the
+-- state makes a string of 20 bytes, not 300.
+local function parse_state(t, s)
+  local st, ag, x = string.match(s, '^(%a*)|(%d+)|(%d+)$')
+  t.st, t.ag, t.x = st, tonumber(ag), tonumber(x)
 end
-
 local function get_task(id)
-  local v = redis.call('HGET', KEYS[3], key(id))
-  if v then return cjson.decode(v) end
-  return nil
+  local k = key(id)
+  local v = redis.call('HGET', KEYS[3], k)
+  if not v then return nil end
+  local t = cjson.decode(v)
+  local s = redis.call('HGET', KEYS[15], k)
+  if s then parse_state(t, s) end -- else stored before tstate, with it in the JSON
+  return t
 end
-local function put_task(t) redis.call('HSET', KEYS[3], int(t.id), cjson.encode(t)) end
+local function set_state(t)
+  redis.call('HSET', KEYS[15], int(t.id), string.format('%s|%d|%d', t.st, t.ag, t.x))
+end
+local function put_task(t)
+  local st, ag, x = t.st, t.ag, t.x
+  t.st, t.ag, t.x = nil, nil, nil
+  redis.call('HSET', KEYS[3], int(t.id), cjson.encode(t))
+  t.st, t.ag, t.x = st, ag, x
+  set_state(t)
+end
+local function del_task(t)
+  redis.call('HDEL', KEYS[3], int(t.id))
+  redis.call('HDEL', KEYS[15], int(t.id))
+end
 -- Agents are read from Redis once per script and written once, when the
 -- script ends (done), however many steps change them: a match that frees
 -- one agent and offers it a call decodes and encodes it once.
-local agents, dirty, published = {}, {}, {}
+local agents, dirty, published
 local function get_agent(id)
   local k = key(id)
   local a = agents[k]
@@ -69,6 +99,8 @@ local function drop_agent(id)
 end
 -- done writes the changed agents and publishes the events, all of them in
 -- one message, one per line; every script returns done().
+-- done writes the changed agents and publishes the events, all of them in
+-- one message, one per line; every operation returns done().
 local function done()
   for k in pairs(dirty) do redis.call('HSET', KEYS[4], k, cjson.encode(agents[k])) end
   dirty = {}
@@ -106,14 +138,14 @@ end
 
 -- stat adds n to a counter of the task's queue and tier, in the minute's
 -- bucket (for the rolling window) and the day's.
-local stat_expiry_set = false
+local stat_expiry_set
 local function stat(t, metric, n)
   local m = string.format('%d', math.floor(NOW / 60000))
   local f = '|' .. t.q .. '|' .. t.t .. '|' .. metric
-  redis.call('HINCRBY', KEYS[15], m .. f, int(n))
-  redis.call('HINCRBY', KEYS[15], 'd' .. f, int(n))
+  redis.call('HINCRBY', KEYS[16], m .. f, int(n))
+  redis.call('HINCRBY', KEYS[16], 'd' .. f, int(n))
   if not stat_expiry_set then
-    redis.call('EXPIRE', KEYS[15], '259200')
+    redis.call('EXPIRE', KEYS[16], '259200')
     stat_expiry_set = true
   end
 end
@@ -139,6 +171,19 @@ local function agent_score(a)
   return a.idle
 end
 
+-- free_heads caches, per channel, the head of its free set as read in this
+-- script: {heads = ids in order, all = true when that is the whole set}.
+-- reindex keeps it right, so a match that offered the last free agent does
+-- not read the set again to find it empty.
+local free_heads
+local function unhead(ch, id)
+  local c = free_heads[ch]
+  if not c then return end
+  for i, h in ipairs(c.heads) do
+    if h == id then table.remove(c.heads, i); return end
+  end
+end
+
 -- reindex puts the agent in (or out of) the free sets of the channels it
 -- has any capacity for; it is never in the others.
 local function reindex(a)
@@ -146,8 +191,10 @@ local function reindex(a)
     if (a.cap[ch] or 0) > 0 then
       if a.s == 'available' and free(a, ch) then
         redis.call('ZADD', k, int(agent_score(a)), int(a.id))
+        free_heads[ch] = nil
       else
         redis.call('ZREM', k, int(a.id))
+        unhead(ch, int(a.id))
       end
     end
   end
@@ -155,17 +202,36 @@ end
 
 local function lex(t) return string.format('%s|%s|%015d|%d', t.q, t.t, t.a0, t.id) end
 
--- A waiting member is "seq:id|r|rs|e|p|ru|skills": what eligible reads,
--- so a match looks at waiting interactions without decoding any of them
--- but the one it offers. Skills are separated by \31.
+-- A waiting member is "seq:id|r|rs|e|p|ru|ow|a0|cu|tier|skills\30queue":
+-- what eligible reads and what an offer writes, so a match looks at waiting
+-- interactions, and offers one, without decoding any. Skills are separated
+-- by \31.
 local function wait_member(t)
-  return string.format('%s|%d|%d|%d|%d|%d|%s', t.m, t.r, t.rs, t.e, t.p, t.ru, table.concat(t.sk, '\31'))
+  return string.format('%s|%d|%d|%d|%d|%d|%d|%d|%d|%s|%s\30%s', t.m, t.r, t.rs, t.e, t.p, t.ru, t.ow, t.a0,
+    t.cu or 0, t.t, table.concat(t.sk, '\31'), t.q)
 end
+local MEMBER = '^%d+:(%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|([^|]*)|([^\30]*)\30(.*)$'
 local function candidate(m, ch)
-  local id, r, rs, e, p, ru, sk = string.match(m, '^%d+:(%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(.*)$')
-  if not id then return get_task(string.match(m, ':(%d+)$')) end -- a member of before this format
-  local c = {id = id, ch = ch, r = tonumber(r), rs = tonumber(rs), e = tonumber(e), p = tonumber(p), ru = tonumber(ru), sk = {}}
+  local id, r, rs, e, p, ru, ow, a0, cu, tier, sk, q = string.match(m, MEMBER)
+  if not id then return get_task(string.match(m, '^%d+:(%d+)')) end -- a member of before this format
+  local c = {id = id, ch = ch, r = tonumber(r), rs = tonumber(rs), e = tonumber(e), p = tonumber(p), ru = tonumber(ru),
+    ow = tonumber(ow), a0 = tonumber(a0), cu = tonumber(cu), t = tier, q = q, sk = {}, wm = m}
   for s in string.gmatch(sk, '[^\31]+') do c.sk[#c.sk + 1] = s end
+  return c
+end
+-- claim checks that the candidate c is still waiting, about to be offered:
+-- one read of its state, and none of its JSON, for a candidate read from
+-- its member.
+local function claim(c)
+  if c.st then return c end -- decoded whole, from a member of before
+  local s = redis.call('HGET', KEYS[15], c.id)
+  if not s then -- stored before tstate
+    local t = get_task(c.id)
+    if t and t.st == 'queued' then return t end
+    return nil
+  end
+  parse_state(c, s)
+  if c.st ~= 'queued' then return nil end
   return c
 end
 
@@ -202,14 +268,10 @@ end
 
 local function requeue(t) queue_in(t); put_task(t) end
 
--- finish ends t and frees its agent; it returns the channels where that
--- can make a match (those the agent serves).
-local function finish(t)
-  redis.call('HDEL', KEYS[3], int(t.id))
-  if t.st == 'wrapup' then redis.call('ZREM', KEYS[13], int(t.id)) end
-  local a = get_agent(t.ag)
-  release(t, a)
-  emit('done', t, t.ag, '', 0)
+-- freed lists the channels agent id has capacity on: the only ones where
+-- freeing its capacity can make a match.
+local function freed(id)
+  local a = get_agent(id)
   local chs = {}
   if a then
     for _, ch in ipairs({'voice', 'chat', 'sms'}) do
@@ -217,6 +279,17 @@ local function finish(t)
     end
   end
   return chs
+end
+
+-- finish ends t and frees its agent; it returns the channels where that
+-- can make a match (those the agent serves).
+local function finish(t)
+  del_task(t)
+  if t.st == 'wrapup' then redis.call('ZREM', KEYS[13], int(t.id)) end
+  local a = get_agent(t.ag)
+  release(t, a)
+  emit('done', t, t.ag, '', 0)
+  return freed(t.ag)
 end
 
 local function eligible(t, a)
@@ -242,16 +315,16 @@ local function reserve(t, a, timeout)
   redis.call('ZADD', KEYS[11], int(t.x), int(t.id))
   a.ld[t.ch] = (a.ld[t.ch] or 0) + 1
   a.its[int(t.id)] = t.ch
-  put_task(t)
+  set_state(t)
   put_agent(a)
   reindex(a)
   emit('offer', t, a.id, '', t.x)
 end
 
--- checks bounds the eligibility checks of one script call: the sweep looks
+-- checks bounds the eligibility checks of one operation (8192): the sweep looks
 -- deep into the waiting, and when free agents can take none of it, that
 -- scan stays a few milliseconds of Redis time.
-local checks = 8192
+local checks
 
 -- pick returns the first free agent eligible for t among the channel's
 -- first M free agents, or the RM alone while t waits for its RM. Agents
@@ -283,9 +356,14 @@ end
 -- match_channel makes one offer on ch: the first of the K best waiting
 -- interactions that an eligible free agent can take.
 local function match_channel(ch, K, M, timeout)
-  local cache = {heads = redis.call('ZRANGE', AVAIL[ch], '0', int(math.min(M, 4) - 1))}
-  if #cache.heads == 0 then return false end
-  cache.all = #cache.heads < math.min(M, 4)
+  local cache = free_heads[ch]
+  if not cache then
+    local n = math.min(M, 4)
+    cache = {heads = redis.call('ZRANGE', AVAIL[ch], '0', int(n - 1))}
+    cache.all = #cache.heads < n
+    free_heads[ch] = cache
+  end
+  if cache.all and #cache.heads == 0 then return false end
   local from, n = 0, 1
   while from < K do
     local ms = redis.call('ZRANGE', WAIT[ch], int(from), int(math.min(K, from + n) - 1))
@@ -293,7 +371,7 @@ local function match_channel(ch, K, M, timeout)
       if checks <= 0 then return false end
       local c = candidate(m, ch)
       local a = c and pick(c, M, cache)
-      local t = a and get_task(c.id)
+      local t = a and claim(c)
       if t then reserve(t, a, timeout); return true end
     end
     if #ms < n then return false end
@@ -315,15 +393,14 @@ local function match(max, chs)
   return made
 end
 
--- freed lists the channels agent id has capacity on: the only ones where
--- freeing its capacity can make a match.
-local function freed(id)
-  local a = get_agent(id)
-  local out = {}
-  if a then
-    for _, ch in ipairs({'voice', 'chat', 'sms'}) do
-      if (a.cap[ch] or 0) > 0 then out[#out + 1] = ch end
-    end
+-- begin starts an operation: its arguments, and nothing of the operation
+-- before it but what is in Redis. Every operation but restore first checks
+-- that the routing state is there.
+local function begin(args, skip_alive)
+  ARGV, CHAN, NOW = args, args[1], tonumber(args[2])
+  out, agents, dirty, published, free_heads = {}, {}, {}, {}, {}
+  stat_expiry_set, checks = false, 8192
+  if not skip_alive and redis.call('EXISTS', KEYS[1]) == 0 then
+    fail('NOSTATE', 'routing state missing')
   end
-  return out
 end
