@@ -52,10 +52,11 @@ func decodeTask(v, state string) (wireTask, error) {
 	return t, t.setState(state)
 }
 
-// setState reads a task's state "st|ag|x".
+// setState reads a task's state "st|ag|x|..." (the rest copies the JSON).
 func (t *wireTask) setState(state string) error {
 	st, rest, _ := strings.Cut(state, "|")
-	ag, x, _ := strings.Cut(rest, "|")
+	ag, rest, _ := strings.Cut(rest, "|")
+	x, _, _ := strings.Cut(rest, "|")
 	var err1, err2 error
 	t.St = st
 	t.Ag, err1 = strconv.ParseInt(ag, 10, 64)

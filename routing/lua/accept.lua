@@ -1,7 +1,7 @@
 -- accept.lua: the agent answers its live offer; the interaction is connected.
 -- KEYS: see common.lua. ARGV: 3 agent id, 4 interaction id.
 -- Errors NOTFOUND unless the agent holds a live (unexpired) offer of it.
-local t = get_task(ARGV[4])
+local t = get_step(ARGV[4])
 if not t or t.st ~= 'offered' or t.ag ~= tonumber(ARGV[3]) or t.x <= NOW then
   fail('NOTFOUND', 'no live offer of this interaction to this agent')
 end

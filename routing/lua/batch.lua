@@ -27,5 +27,6 @@ local function batch(keys, args)
     end
     results[#results + 1] = res
   end
+  if #pubs > 0 then redis.call('PUBLISH', args[1], table.concat(pubs, '\n')) end
   return results
 end

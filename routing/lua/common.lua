@@ -10,21 +10,23 @@
 --   8..10 avail:voice|chat|sms (zset of agents free for the channel, score = choice order)
 --   11 res (zset id -> offer expiry ms)  12 timers (zset id -> overflow due ms)
 --   13 wrap (zset id -> wrap-up end ms)  14 byq (lex zset "queue|tier|arrival|id")
---   15 tstate (hash id -> "state|agent|expiry")  16 stats:<day> (hash of counters)
+--   15 tstate (hash id -> "state|agent|expiry|...", see parse_state)  16 stats:<day> (hash of counters)
 -- An operation's arguments (ARGV): 1 events channel, 2 now (ms); the rest its own.
 --
 -- An operation checks everything before its first write: Redis does not
 -- roll a script back when it fails half-way, and the batch goes on to the
 -- next operation.
--- The centre's keys, set by bind at every call.
-local KEYS, WAIT, AVAIL
+-- The centre's keys, set by bind at every call, and what the operations of
+-- one call share: the events to publish, and whether the state was there.
+local KEYS, WAIT, AVAIL, pubs, alive
 local function bind(keys)
   KEYS = keys
   WAIT = {voice = KEYS[5], chat = KEYS[6], sms = KEYS[7]}
   AVAIL = {voice = KEYS[8], chat = KEYS[9], sms = KEYS[10]}
+  pubs, alive = {}, false
 end
 -- An operation's state, set by begin (at the end of this file).
-local ARGV, CHAN, NOW, out
+local ARGV, NOW, out
 local function fail(code, msg) error({err = code .. ' ' .. msg}) end
 
 -- int writes a whole number for Redis. A number handed to redis.call, to
@@ -39,16 +41,25 @@ local function key(id)
   return id
 end
 
--- A task is two hash fields: in task (KEYS[3]) the JSON of what stays the
--- same while it waits (written when it is queued), in tstate (KEYS[15])
--- "st|ag|x", its state, agent and expiry (or 0), which change at every
--- step. Redis's Lua hashes every byte of every string it makes, and
--- encoding the task was a tenth of a match: a step that changes only the
--- state makes a string of 20 bytes, not 300.
+-- A task is two hash fields. In task (KEYS[3]), the JSON of the whole task,
+-- written when it is queued. In tstate (KEYS[15]), what a step reads and
+-- changes: "st|ag|x|ch|tier|a0|cu|sl|ow|queue", its state, agent and expiry
+-- (or 0), then copies of what offering, answering and ending it need. So
+-- those steps decode no JSON, and write 50 bytes, not 300: Redis's Lua
+-- hashes every byte of every string it makes, and decoding and encoding
+-- tasks was a fifth of a match.
+local STATE = '^(%a*)|(%d+)|(%d+)|(%a*)|([^|]*)|(%-?%d+)|(%d+)|(%d+)|(%d+)|(.*)$'
 local function parse_state(t, s)
-  local st, ag, x = string.match(s, '^(%a*)|(%d+)|(%d+)$')
-  t.st, t.ag, t.x = st, tonumber(ag), tonumber(x)
+  local st, ag, x, ch, tier, a0, cu, sl, ow, q = string.match(s, STATE)
+  if not st then -- written before it held more than the state
+    st, ag, x = string.match(s, '^(%a*)|(%d+)|(%d+)$')
+    t.st, t.ag, t.x = st, tonumber(ag), tonumber(x)
+    return
+  end
+  t.st, t.ag, t.x, t.ch, t.t, t.a0 = st, tonumber(ag), tonumber(x), ch, tier, tonumber(a0)
+  t.cu, t.sl, t.ow, t.q = tonumber(cu), tonumber(sl), tonumber(ow), q
 end
+-- get_task reads the whole task.
 local function get_task(id)
   local k = key(id)
   local v = redis.call('HGET', KEYS[3], k)
@@ -58,8 +69,18 @@ local function get_task(id)
   if s then parse_state(t, s) end -- else stored before tstate, with it in the JSON
   return t
 end
+-- get_step reads what offering, answering and ending task id need.
+local function get_step(id)
+  local s = redis.call('HGET', KEYS[15], key(id))
+  if not s then return get_task(id) end
+  local t = {id = id}
+  parse_state(t, s)
+  if not t.q then return get_task(id) end -- its tstate holds only the state
+  return t
+end
 local function set_state(t)
-  redis.call('HSET', KEYS[15], int(t.id), string.format('%s|%d|%d', t.st, t.ag, t.x))
+  redis.call('HSET', KEYS[15], key(t.id), string.format('%s|%d|%d|%s|%s|%d|%d|%d|%d|%s',
+    t.st, t.ag, t.x, t.ch, t.t, t.a0, t.cu or 0, t.sl, t.ow, t.q))
 end
 local function put_task(t)
   local st, ag, x = t.st, t.ag, t.x
@@ -69,8 +90,8 @@ local function put_task(t)
   set_state(t)
 end
 local function del_task(t)
-  redis.call('HDEL', KEYS[3], int(t.id))
-  redis.call('HDEL', KEYS[15], int(t.id))
+  redis.call('HDEL', KEYS[3], key(t.id))
+  redis.call('HDEL', KEYS[15], key(t.id))
 end
 -- Agents are read from Redis once per script and written once, when the
 -- script ends (done), however many steps change them: a match that frees
@@ -99,15 +120,14 @@ local function drop_agent(id)
 end
 -- done writes the changed agents and publishes the events, all of them in
 -- one message, one per line; every script returns done().
--- done writes the changed agents and publishes the events, all of them in
--- one message, one per line; every operation returns done().
+-- done writes the changed agents and adds the events to those the call
+-- publishes when its last operation ends, all of them in one message, one
+-- per line; every operation returns done().
 local function done()
   for k in pairs(dirty) do redis.call('HSET', KEYS[4], k, cjson.encode(agents[k])) end
   dirty = {}
-  if #published > 0 then
-    redis.call('PUBLISH', CHAN, table.concat(published, '\n'))
-    published = {}
-  end
+  for i = 1, #published do pubs[#pubs + 1] = published[i] end
+  published = {}
   return out
 end
 
@@ -115,7 +135,19 @@ end
 -- which Redis decided, which Postgres keeps whatever order records arrive in.
 -- Events are formatted by hand: numbers as integers (cjson writes them
 -- through printf's floating point), strings quoted by cjson.
-local function jstr(s) return cjson.encode(s or '') end
+-- jstr quotes a string for JSON. Events carry few strings (kinds, channels,
+-- tiers, queues, reasons): each is quoted once and kept, up to a bound.
+local quoted, nquoted = {}, 0
+local function jstr(s)
+  s = s or ''
+  local q = quoted[s]
+  if not q then
+    if nquoted >= 4096 then quoted, nquoted = {}, 0 end
+    q = cjson.encode(s)
+    quoted[s], nquoted = q, nquoted + 1
+  end
+  return q
+end
 local function publish(s)
   published[#published + 1] = s
   out[#out + 1] = s
@@ -202,37 +234,28 @@ end
 
 local function lex(t) return string.format('%s|%s|%015d|%d', t.q, t.t, t.a0, t.id) end
 
--- A waiting member is "seq:id|r|rs|e|p|ru|ow|a0|cu|tier|skills\30queue":
--- what eligible reads and what an offer writes, so a match looks at waiting
--- interactions, and offers one, without decoding any. Skills are separated
--- by \31.
+-- A waiting member is "seq:id|r|rs|e|p|ru|skills": what eligible reads,
+-- so a match looks at waiting interactions without reading any of them
+-- but the one it offers. Skills are separated by \31.
 local function wait_member(t)
-  return string.format('%s|%d|%d|%d|%d|%d|%d|%d|%d|%s|%s\30%s', t.m, t.r, t.rs, t.e, t.p, t.ru, t.ow, t.a0,
-    t.cu or 0, t.t, table.concat(t.sk, '\31'), t.q)
+  return string.format('%s|%d|%d|%d|%d|%d|%s', t.m, t.r, t.rs, t.e, t.p, t.ru, table.concat(t.sk, '\31'))
 end
-local MEMBER = '^%d+:(%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|([^|]*)|([^\30]*)\30(.*)$'
 local function candidate(m, ch)
-  local id, r, rs, e, p, ru, ow, a0, cu, tier, sk, q = string.match(m, MEMBER)
-  if not id then return get_task(string.match(m, '^%d+:(%d+)')) end -- a member of before this format
+  local id, r, rs, e, p, ru, sk = string.match(m, '^%d+:(%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(%-?%d+)|(.*)$')
+  if not id then return get_task(string.match(m, ':(%d+)$')) end -- a member of before this format
   local c = {id = id, ch = ch, r = tonumber(r), rs = tonumber(rs), e = tonumber(e), p = tonumber(p), ru = tonumber(ru),
-    ow = tonumber(ow), a0 = tonumber(a0), cu = tonumber(cu), t = tier, q = q, sk = {}, wm = m}
+    sk = {}, wm = m}
   for s in string.gmatch(sk, '[^\31]+') do c.sk[#c.sk + 1] = s end
   return c
 end
--- claim checks that the candidate c is still waiting, about to be offered:
--- one read of its state, and none of its JSON, for a candidate read from
--- its member.
+-- claim reads what offering the candidate c needs, and checks that it is
+-- still waiting.
 local function claim(c)
   if c.st then return c end -- decoded whole, from a member of before
-  local s = redis.call('HGET', KEYS[15], c.id)
-  if not s then -- stored before tstate
-    local t = get_task(c.id)
-    if t and t.st == 'queued' then return t end
-    return nil
-  end
-  parse_state(c, s)
-  if c.st ~= 'queued' then return nil end
-  return c
+  local t = get_step(c.id)
+  if not t or t.st ~= 'queued' then return nil end
+  t.wm = c.wm
+  return t
 end
 
 local function queue_in(t)
@@ -253,7 +276,7 @@ end
 local function release(t, a)
   if not a then return end
   a.ld[t.ch] = math.max(0, (a.ld[t.ch] or 0) - 1)
-  a.its[int(t.id)] = nil
+  a.its[key(t.id)] = nil
   if load_total(a) == 0 then a.idle = NOW end
   put_agent(a)
   reindex(a)
@@ -312,9 +335,9 @@ end
 local function reserve(t, a, timeout)
   queue_out(t)
   t.st = 'offered'; t.ag = a.id; t.x = NOW + timeout
-  redis.call('ZADD', KEYS[11], int(t.x), int(t.id))
+  redis.call('ZADD', KEYS[11], int(t.x), key(t.id))
   a.ld[t.ch] = (a.ld[t.ch] or 0) + 1
-  a.its[int(t.id)] = t.ch
+  a.its[key(t.id)] = t.ch
   set_state(t)
   put_agent(a)
   reindex(a)
@@ -397,10 +420,11 @@ end
 -- before it but what is in Redis. Every operation but restore first checks
 -- that the routing state is there.
 local function begin(args, skip_alive)
-  ARGV, CHAN, NOW = args, args[1], tonumber(args[2])
+  ARGV, NOW = args, tonumber(args[2])
   out, agents, dirty, published, free_heads = {}, {}, {}, {}, {}
   stat_expiry_set, checks = false, 8192
-  if not skip_alive and redis.call('EXISTS', KEYS[1]) == 0 then
-    fail('NOSTATE', 'routing state missing')
+  if not skip_alive and not alive then
+    if redis.call('EXISTS', KEYS[1]) == 0 then fail('NOSTATE', 'routing state missing') end
+    alive = true -- and no operation takes it away
   end
 end

@@ -3,7 +3,7 @@
 -- KEYS: see common.lua. ARGV: 3 agent id, 4 interaction id, 5 wrap-up ms,
 -- 6 offer timeout ms, 7 K, 8 M.
 -- Errors NOTFOUND unless the agent is connected to it.
-local t = get_task(ARGV[4])
+local t = get_step(ARGV[4])
 if not t or t.st ~= 'connected' or t.ag ~= tonumber(ARGV[3]) then
   fail('NOTFOUND', 'the agent is not connected to this interaction')
 end

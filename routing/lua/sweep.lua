@@ -21,7 +21,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', ARGV[2], 'LIMI
   end
 end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[13], '-inf', ARGV[2], 'LIMIT', '0', ARGV[4])) do
-  local t = get_task(id)
+  local t = get_step(id)
   if t and t.st == 'wrapup' then finish(t) else redis.call('ZREM', KEYS[13], id) end
 end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[12], '-inf', ARGV[2], 'LIMIT', '0', ARGV[4])) do
