@@ -42,7 +42,7 @@ type batcher struct {
 
 func newBatcher(rdb redis.UniversalClient, events string) *batcher {
 	b := &batcher{rdb: rdb, events: events}
-	b.rounds = rounds.Rounds[*opCall]{Do: b.send, Max: maxBatches, MaxItems: maxBatchSize}
+	b.rounds = rounds.Rounds[*opCall]{Do: b.send, Max: maxBatches, MaxItems: maxBatchSize, Inline: true}
 	return b
 }
 

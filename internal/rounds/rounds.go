@@ -8,12 +8,15 @@ import "sync"
 
 // Rounds hands items to Do in rounds. At most Max rounds run at once, each
 // with at most MaxItems items (no bound when 0), oldest first. Do must
-// answer each of its items (callers wait for that in their own way); it
-// runs on a goroutine of its own.
+// answer each of its items (callers wait for that in their own way). It
+// runs on a goroutine of its own, or with Inline, a round that Add starts
+// runs on Add's caller: one item at a time then costs no hand-off to
+// another goroutine and back.
 type Rounds[T any] struct {
 	Do       func(items []T)
 	Max      int
 	MaxItems int
+	Inline   bool
 
 	mu      sync.Mutex
 	pending []T
@@ -25,35 +28,60 @@ type Rounds[T any] struct {
 func (r *Rounds[T]) Add(items ...T) {
 	r.mu.Lock()
 	r.pending = append(r.pending, items...)
-	if r.running < max(r.Max, 1) {
-		r.running++
-		go r.loop()
+	if r.running >= max(r.Max, 1) {
+		r.mu.Unlock()
+		return
 	}
+	r.running++
+	if !r.Inline {
+		r.mu.Unlock()
+		go r.loop()
+		return
+	}
+	round := r.take()
 	r.mu.Unlock()
+	if round == nil {
+		return
+	}
+	r.Do(round)
+	if round := r.next(); round != nil { // what arrived meanwhile
+		go func() {
+			r.Do(round)
+			r.loop()
+		}()
+	}
 }
 
 // loop runs rounds until nothing is pending.
 func (r *Rounds[T]) loop() {
-	for {
-		r.mu.Lock()
-		n := len(r.pending)
-		if r.MaxItems > 0 {
-			n = min(n, r.MaxItems)
-		}
-		if n == 0 {
-			r.running--
-			if r.running == 0 && r.idle != nil {
-				r.idle.Broadcast()
-			}
-			r.mu.Unlock()
-			return
-		}
-		round := make([]T, n)
-		copy(round, r.pending)
-		r.pending = append(r.pending[:0], r.pending[n:]...)
-		r.mu.Unlock()
+	for round := r.next(); round != nil; round = r.next() {
 		r.Do(round)
 	}
+}
+
+// next takes the next round; with nothing pending, the runner ends.
+func (r *Rounds[T]) next() []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.take()
+}
+
+func (r *Rounds[T]) take() []T {
+	n := len(r.pending)
+	if r.MaxItems > 0 {
+		n = min(n, r.MaxItems)
+	}
+	if n == 0 {
+		r.running--
+		if r.running == 0 && r.idle != nil {
+			r.idle.Broadcast()
+		}
+		return nil
+	}
+	round := make([]T, n)
+	copy(round, r.pending)
+	r.pending = append(r.pending[:0], r.pending[n:]...)
+	return round
 }
 
 // Wait returns once every item added so far has been handed to Do and

@@ -13,17 +13,22 @@ import (
 // item is handled exactly once, no round is larger than MaxItems, no more
 // than Max run at once, and items arriving together share rounds.
 func TestRounds(t *testing.T) {
-	tests := map[string]struct{ max, maxItems, items int }{
+	tests := map[string]struct {
+		max, maxItems, items int
+		inline               bool
+	}{
 		"one at a time, unbounded rounds": {max: 1, items: 500},
 		"two at a time, rounds of 16":     {max: 2, maxItems: 16, items: 500},
 		"a lone item":                     {max: 4, items: 1},
+		"inline, two at a time":           {max: 2, maxItems: 16, items: 500, inline: true},
+		"inline, a lone item":             {max: 2, items: 1, inline: true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			var mu sync.Mutex
 			seen := map[int]int{}
 			var running, most, calls atomic.Int64
-			r := &rounds.Rounds[int]{Max: tc.max, MaxItems: tc.maxItems}
+			r := &rounds.Rounds[int]{Max: tc.max, MaxItems: tc.maxItems, Inline: tc.inline}
 			r.Do = func(items []int) {
 				now := running.Add(1)
 				defer running.Add(-1)
@@ -63,4 +68,16 @@ func TestRounds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInlineRunsOnTheCaller: with Inline, a lone item is handled before Add
+// returns, on the caller's goroutine.
+func TestInlineRunsOnTheCaller(t *testing.T) {
+	var handled []int
+	r := &rounds.Rounds[int]{Max: 2, Inline: true, Do: func(items []int) { handled = append(handled, items...) }}
+	r.Add(7)
+	if len(handled) != 1 || handled[0] != 7 {
+		t.Fatalf("after Add returned, handled %v; want [7]", handled)
+	}
+	r.Wait()
 }
