@@ -49,4 +49,10 @@ func TestStats(t *testing.T) {
 	if st[1].Last15.Offered != 0 || st[1].Today.Offered != 4 {
 		t.Fatalf("16 minutes later: last 15 min %+v, today %+v", st[1].Last15, st[1].Today)
 	}
+	// The day's counters are kept three days, not for ever.
+	ttl, err := e.rdb.TTL(ctx, e.keys.day(clk.Now())).Result()
+	must(t, err)
+	if ttl <= 71*time.Hour || ttl > 72*time.Hour {
+		t.Fatalf("the day's statistics expire in %v, want 72 h", ttl)
+	}
 }

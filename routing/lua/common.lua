@@ -169,17 +169,15 @@ local function emit_agent(a)
 end
 
 -- stat adds n to a counter of the task's queue and tier, in the minute's
--- bucket (for the rolling window) and the day's.
-local stat_expiry_set
+-- bucket (for the rolling window) and the day's. The day's hash expires
+-- three days after its last new counter: HINCRBY answers n when it creates
+-- one, and only then is the expiry set again.
 local function stat(t, metric, n)
   local m = string.format('%d', math.floor(NOW / 60000))
   local f = '|' .. t.q .. '|' .. t.t .. '|' .. metric
-  redis.call('HINCRBY', KEYS[16], m .. f, int(n))
-  redis.call('HINCRBY', KEYS[16], 'd' .. f, int(n))
-  if not stat_expiry_set then
-    redis.call('EXPIRE', KEYS[16], '259200')
-    stat_expiry_set = true
-  end
+  local a = redis.call('HINCRBY', KEYS[16], m .. f, int(n))
+  local d = redis.call('HINCRBY', KEYS[16], 'd' .. f, int(n))
+  if a == n or d == n then redis.call('EXPIRE', KEYS[16], '259200') end
 end
 
 local function load_total(a) return (a.ld.voice or 0) + (a.ld.chat or 0) + (a.ld.sms or 0) end
@@ -422,7 +420,7 @@ end
 local function begin(args, skip_alive)
   ARGV, NOW = args, tonumber(args[2])
   out, agents, dirty, published, free_heads = {}, {}, {}, {}, {}
-  stat_expiry_set, checks = false, 8192
+  checks = 8192
   if not skip_alive and not alive then
     if redis.call('EXISTS', KEYS[1]) == 0 then fail('NOSTATE', 'routing state missing') end
     alive = true -- and no operation takes it away
