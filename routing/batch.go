@@ -46,12 +46,26 @@ func newBatcher(rdb redis.UniversalClient, events string) *batcher {
 	return b
 }
 
+// newOp is operation name with args (now first), ready for a batch.
+func newOp(ctx context.Context, name string, keys []string, args []any) *opCall {
+	return &opCall{ctx: ctx, name: name, keys: keys, args: args, done: make(chan struct{})}
+}
+
 // do runs the operation name with args (now first) in a batch and returns
 // the events it made. An operation whose caller has gone by the time its
-// batch leaves is not sent.
-func (b *batcher) do(ctx context.Context, name string, keys []string, args []any) ([]string, error) {
-	c := &opCall{ctx: ctx, name: name, keys: keys, args: args, done: make(chan struct{})}
-	b.rounds.Add(c)
+// batch leaves is not sent. The operations before, from a caller that
+// calls one at a time, run first in the same call (their results are in
+// them once do returns).
+func (b *batcher) do(ctx context.Context, name string, keys []string, args []any, before ...*opCall) ([]string, error) {
+	c := newOp(ctx, name, keys, args)
+	if len(before)+1 > maxBatchSize {
+		b.rounds.Add(before...)
+		for _, o := range before {
+			<-o.done
+		}
+		before = nil
+	}
+	b.rounds.Add(append(before, c)...)
 	select {
 	case <-c.done:
 		return c.res, c.err

@@ -30,9 +30,12 @@ type Engine struct {
 	log   *slog.Logger
 	now   func() time.Time
 	keys  keys
-	batch *batcher   // runs the routing operations in Redis
-	mu    sync.Mutex // guards queues
-	queue map[string]Queue
+	batch *batcher // runs the routing operations in Redis
+
+	laterMu sync.Mutex
+	later   []*opCall  // to run ahead of the next operation (acceptLater)
+	mu      sync.Mutex // guards queues
+	queue   map[string]Queue
 
 	// writes groups the Postgres records of concurrent calls into shared
 	// commits; nil without a pool.

@@ -171,7 +171,7 @@ func (s *sim) run(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return s.e.flushLater(ctx)
 }
 
 func (s *sim) step(ctx context.Context, ev simEvent) error {
@@ -217,9 +217,7 @@ func (s *sim) answer(ctx context.Context) error {
 			if ev.Kind != EventOffer {
 				continue
 			}
-			if err := s.e.Accept(ctx, ev.AgentID, ev.InteractionID); err != nil {
-				return err
-			}
+			s.e.acceptLater(ev.AgentID, ev.InteractionID) // with the next step's operation
 			c := s.calls[ev.InteractionID]
 			c.answered = s.now
 			end := s.now + s.exp(s.cfg.AHT.Seconds())
