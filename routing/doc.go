@@ -5,9 +5,13 @@
 //
 // # Model
 //
-// Every decision is one Redis Lua script (lua/*.lua, embedded) over the keys
-// of one contact centre, which all carry the centre's hash tag, so the same
-// code runs on Redis Cluster. Scripts are given the current time; they never
+// Every decision is one atomic Lua operation in Redis (lua/*.lua, embedded)
+// over the keys of one contact centre, which all carry the centre's hash
+// tag, so the same code runs on Redis Cluster. The operations make one Redis
+// function library, loaded once (FUNCTION LOAD, on every master of a
+// cluster, and again whenever Redis lacks it), and operations that callers
+// start together go to Redis in one call (FCALL), each still atomic and
+// each failing alone. Operations are given the current time; they never
 // read a clock, so tests and the simulator drive a virtual one.
 //
 //   - Priority is waited time plus the tier's credit (Config.Aging): a
@@ -62,7 +66,7 @@
 //
 // # Events and statistics
 //
-// Scripts publish every change on the centre's pub/sub channel (Subscribe),
+// Operations publish every change on the centre's pub/sub channel (Subscribe),
 // and count offered, answered, answered within the service-level threshold,
 // answer delay and abandoned per queue and tier, per minute and per day, so
 // Stats reads a wallboard in a few round trips.

@@ -17,9 +17,9 @@ import (
 
 // Engine routes interactions to agents. One Engine runs in every server
 // process; all of them share the Redis state of one contact centre and may
-// call any method at the same time. Every decision is one Lua script, so no
-// interaction has two live reservations and no agent exceeds its capacity,
-// whichever process decides.
+// call any method at the same time. Every decision is one atomic Lua
+// operation in Redis, so no interaction has two live reservations and no
+// agent exceeds its capacity, whichever process decides.
 //
 // With a nil pool the engine keeps no history and cannot rebuild Redis: that
 // is the simulator's mode, and only the simulator's.

@@ -3,7 +3,7 @@ package routing
 import "time"
 
 // keys names every Redis key of one contact centre. All of them carry the
-// centre's hash tag, so one script's keys are in one Redis Cluster slot.
+// centre's hash tag, so one call's keys are in one Redis Cluster slot.
 type keys struct {
 	prefix string
 	tag    string

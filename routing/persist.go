@@ -77,7 +77,7 @@ func recordQueuedIn(ctx context.Context, tx pgx.Tx, qs []Queued) error {
 	return res.Close()
 }
 
-// persist records the events one script returned, each in one statement:
+// persist records the events one operation returned, each in one statement:
 // the interaction's row change with its event row, or the agent's presence
 // with its history row. The statements go in the next group commit. Redis
 // has already decided, so the record is written, and waited for, even if

@@ -118,18 +118,6 @@ local function drop_agent(id)
   dirty[k] = nil
   redis.call('HDEL', KEYS[4], k)
 end
--- done writes the changed agents and publishes the events, all of them in
--- one message, one per line; every script returns done().
--- done writes the changed agents and adds the events to those the call
--- publishes when its last operation ends, all of them in one message, one
--- per line; every operation returns done().
-local function done()
-  for k in pairs(dirty) do redis.call('HSET', KEYS[4], k, cjson.encode(agents[k])) end
-  dirty = {}
-  for i = 1, #published do pubs[#pubs + 1] = published[i] end
-  published = {}
-  return out
-end
 
 -- Every event carries v, the next number of the seq counter: the order in
 -- which Redis decided, which Postgres keeps whatever order records arrive in.
@@ -202,32 +190,70 @@ local function agent_score(a)
 end
 
 -- free_heads caches, per channel, the head of its free set as read in this
--- script: {heads = ids in order, all = true when that is the whole set}.
+-- operation: {heads = ids in order, all = true when that is the whole set}.
 -- reindex keeps it right, so a match that offered the last free agent does
 -- not read the set again to find it empty.
-local free_heads
+--
+-- late lists, per channel, the agents this operation freed that were not
+-- free before, whose score (their idle time) is now: the highest, so they
+-- come after every agent in the set. They are added to it when the
+-- operation ends, if still free: an agent freed and offered the next call
+-- by one operation (a Complete) is neither added nor removed.
+local free_heads, late
 local function unhead(ch, id)
   local c = free_heads[ch]
-  if not c then return end
-  for i, h in ipairs(c.heads) do
-    if h == id then table.remove(c.heads, i); return end
+  if c then
+    for i, h in ipairs(c.heads) do
+      if h == id then table.remove(c.heads, i); break end
+    end
   end
+  local l = late[ch]
+  if l then
+    for i, h in ipairs(l) do
+      if h == id then table.remove(l, i); return true end
+    end
+  end
+  return false
+end
+local function is_late(ch, id)
+  for _, h in ipairs(late[ch] or {}) do
+    if h == id then return true end
+  end
+  return false
+end
+-- heads_complete: the cache holds the whole set; the late agents follow it.
+local function heads_complete(ch, c)
+  c.all = true
+  for _, id in ipairs(late[ch] or {}) do c.heads[#c.heads + 1] = id end
 end
 
 -- reindex puts the agent in (or out of) the free sets of the channels it
--- has any capacity for; it is never in the others.
-local function reindex(a)
+-- has any capacity for; it is never in the others. was, when given, tells
+-- on which channels the agent was free when the operation read it.
+local function reindex(a, was)
+  local id = int(a.id)
   for ch, k in pairs(AVAIL) do
     if (a.cap[ch] or 0) > 0 then
-      if a.s == 'available' and free(a, ch) then
-        redis.call('ZADD', k, int(agent_score(a)), int(a.id))
-        free_heads[ch] = nil
+      if a.s ~= 'available' or not free(a, ch) then
+        if not unhead(ch, id) then redis.call('ZREM', k, id) end
+      elseif is_late(ch, id) then -- stays late
+      elseif was and not was[ch] and a.lo ~= 1 and a.idle == NOW then
+        late[ch] = late[ch] or {}
+        table.insert(late[ch], id)
+        local c = free_heads[ch]
+        if c and c.all then c.heads[#c.heads + 1] = id end
       else
-        redis.call('ZREM', k, int(a.id))
-        unhead(ch, int(a.id))
+        redis.call('ZADD', k, int(agent_score(a)), id)
+        free_heads[ch] = nil
       end
     end
   end
+end
+-- free_on lists the channels on which agent a is free.
+local function free_on(a)
+  local was = {}
+  for ch in pairs(AVAIL) do was[ch] = a.s == 'available' and (a.cap[ch] or 0) > 0 and free(a, ch) end
+  return was
 end
 
 local function lex(t) return string.format('%s|%s|%015d|%d', t.q, t.t, t.a0, t.id) end
@@ -273,11 +299,12 @@ end
 -- release frees the agent's capacity held by t.
 local function release(t, a)
   if not a then return end
+  local was = free_on(a)
   a.ld[t.ch] = math.max(0, (a.ld[t.ch] or 0) - 1)
   a.its[key(t.id)] = nil
   if load_total(a) == 0 then a.idle = NOW end
   put_agent(a)
-  reindex(a)
+  reindex(a, was)
 end
 
 -- withdraw takes back an offer; the caller puts t back in its queue or ends it.
@@ -353,7 +380,11 @@ local checks
 local function pick(t, M, cache)
   local ak = AVAIL[t.ch]
   if t.p ~= 0 and NOW < t.ru then
-    if redis.call('ZSCORE', ak, int(t.p)) then return get_agent(t.p) end
+    local rm = int(t.p)
+    for _, id in ipairs(late[t.ch] or {}) do
+      if id == rm then return get_agent(rm) end
+    end
+    if redis.call('ZSCORE', ak, rm) then return get_agent(t.p) end
     return nil
   end
   local heads = cache.heads
@@ -361,9 +392,11 @@ local function pick(t, M, cache)
   while i <= M do
     if i > #heads then
       if cache.all then return nil end
-      local more = redis.call('ZRANGE', ak, int(#heads), int(math.min(M, #heads * 4 + 4) - 1))
-      if #more == 0 then cache.all = true; return nil end
+      local n = math.min(M, #heads * 4 + 4) - #heads
+      local more = redis.call('ZRANGE', ak, int(#heads), int(#heads + n - 1))
       for _, id in ipairs(more) do heads[#heads + 1] = id end
+      if #more < n then heads_complete(t.ch, cache) end
+      if i > #heads then return nil end
     end
     local a = get_agent(heads[i])
     checks = checks - 1
@@ -381,7 +414,7 @@ local function match_channel(ch, K, M, timeout)
   if not cache then
     local n = math.min(M, 4)
     cache = {heads = redis.call('ZRANGE', AVAIL[ch], '0', int(n - 1))}
-    cache.all = #cache.heads < n
+    if #cache.heads < n then heads_complete(ch, cache) end
     free_heads[ch] = cache
   end
   if cache.all and #cache.heads == 0 then return false end
@@ -414,12 +447,29 @@ local function match(max, chs)
   return made
 end
 
+-- done writes the changed agents and publishes the events, all of them in
+-- one message, one per line; every script returns done().
+-- done writes the changed agents and adds the events to those the call
+-- publishes when its last operation ends, all of them in one message, one
+-- per line; every operation returns done().
+local function done()
+  for ch, ids in pairs(late) do
+    for _, id in ipairs(ids) do redis.call('ZADD', AVAIL[ch], int(agent_score(agents[id])), id) end
+  end
+  late = {}
+  for k in pairs(dirty) do redis.call('HSET', KEYS[4], k, cjson.encode(agents[k])) end
+  dirty = {}
+  for i = 1, #published do pubs[#pubs + 1] = published[i] end
+  published = {}
+  return out
+end
+
 -- begin starts an operation: its arguments, and nothing of the operation
 -- before it but what is in Redis. Every operation but restore first checks
 -- that the routing state is there.
 local function begin(args, skip_alive)
   ARGV, NOW = args, tonumber(args[2])
-  out, agents, dirty, published, free_heads = {}, {}, {}, {}, {}
+  out, agents, dirty, published, free_heads, late = {}, {}, {}, {}, {}, {}
   checks = 8192
   if not skip_alive and not alive then
     if redis.call('EXISTS', KEYS[1]) == 0 then fail('NOSTATE', 'routing state missing') end
