@@ -12,13 +12,12 @@ import (
 	"switchboard/internal/rounds"
 )
 
-// Batching: the operations that callers start while a script call is under
-// way go to Redis together in the next call, as a group commit does, so
-// under load one round trip and one script start serve many decisions
-// (each still atomic, and each failing alone). A lone operation goes at
-// once.
+// Batching: the operations that callers start while a call to Redis is
+// under way go together in the next call, as a group commit does, so under
+// load one round trip serves many decisions (each still atomic, and each
+// failing alone). A lone operation goes at once, on its caller's goroutine.
 const (
-	maxBatches   = 2  // script calls in flight at once: Redis never waits for the next
+	maxBatches   = 2  // calls in flight at once: Redis never waits for the next
 	maxBatchSize = 64 // operations per call: bounds the time Redis spends on one
 )
 
@@ -54,8 +53,8 @@ func newOp(ctx context.Context, name string, keys []string, args []any) *opCall 
 // do runs the operation name with args (now first) in a batch and returns
 // the events it made. An operation whose caller has gone by the time its
 // batch leaves is not sent. The operations before, from a caller that
-// calls one at a time, run first in the same call (their results are in
-// them once do returns).
+// calls one at a time, run first in the same call; each holds its own
+// result once its done is closed.
 func (b *batcher) do(ctx context.Context, name string, keys []string, args []any, before ...*opCall) ([]string, error) {
 	c := newOp(ctx, name, keys, args)
 	if len(before)+1 > maxBatchSize {
@@ -74,7 +73,7 @@ func (b *batcher) do(ctx context.Context, name string, keys []string, args []any
 	}
 }
 
-// send runs one round: one script call per set of keys (a round that
+// send runs one round: one call per set of keys (a round that
 // spans midnight has two days' statistics keys).
 func (b *batcher) send(calls []*opCall) {
 	for len(calls) > 0 {
