@@ -14,8 +14,9 @@
 -- An operation's arguments (ARGV): 1 events channel, 2 now (ms); the rest its own.
 --
 -- An operation checks everything before its first write: Redis does not
--- roll a script back when it fails half-way, and the batch goes on to the
+-- roll a call back when it fails half-way, and the batch goes on to the
 -- next operation.
+
 -- The centre's keys, set by bind at every call, and what the operations of
 -- one call share: the events to publish, and whether the state was there.
 local KEYS, WAIT, AVAIL, pubs, alive
@@ -93,8 +94,8 @@ local function del_task(t)
   redis.call('HDEL', KEYS[3], key(t.id))
   redis.call('HDEL', KEYS[15], key(t.id))
 end
--- Agents are read from Redis once per script and written once, when the
--- script ends (done), however many steps change them: a match that frees
+-- Agents are read from Redis once per operation and written once, when the
+-- operation ends (done), however many steps change them: a match that frees
 -- one agent and offers it a call decodes and encodes it once.
 local agents, dirty, published
 local function get_agent(id)
@@ -436,7 +437,7 @@ local function match_channel(ch, K, M, timeout)
 end
 
 -- match makes up to max offers on the channels chs (all when nil). ARGV of
--- every script that matches ends with timeout (ms), K, M.
+-- every operation that matches ends with timeout (ms), K, M.
 local function match(max, chs)
   local n = #ARGV
   local timeout, K, M = tonumber(ARGV[n - 2]), tonumber(ARGV[n - 1]), tonumber(ARGV[n])
@@ -447,11 +448,10 @@ local function match(max, chs)
   return made
 end
 
--- done writes the changed agents and publishes the events, all of them in
--- one message, one per line; every script returns done().
--- done writes the changed agents and adds the events to those the call
--- publishes when its last operation ends, all of them in one message, one
--- per line; every operation returns done().
+-- done adds the late agents to their free sets, writes the changed agents,
+-- and adds the events to those the call publishes when its last operation
+-- ends, all of them in one message, one per line; every operation returns
+-- done().
 local function done()
   for ch, ids in pairs(late) do
     for _, id in ipairs(ids) do redis.call('ZADD', AVAIL[ch], int(agent_score(agents[id])), id) end
