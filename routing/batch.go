@@ -57,14 +57,14 @@ func newOp(ctx context.Context, name string, keys []string, args []any) *opCall 
 // result once its done is closed.
 func (b *batcher) do(ctx context.Context, name string, keys []string, args []any, before ...*opCall) ([]string, error) {
 	c := newOp(ctx, name, keys, args)
-	if len(before)+1 > maxBatchSize {
-		b.rounds.Add(before...)
+	if len(before)+1 > maxBatchSize { // they would not share a call: send them first
+		b.add(before...)
 		for _, o := range before {
 			<-o.done
 		}
 		before = nil
 	}
-	b.rounds.Add(append(before, c)...)
+	b.add(append(before, c)...)
 	select {
 	case <-c.done:
 		return c.res, c.err
@@ -72,6 +72,9 @@ func (b *batcher) do(ctx context.Context, name string, keys []string, args []any
 		return nil, ctx.Err()
 	}
 }
+
+// add queues operations, in order, for the next call.
+func (b *batcher) add(ops ...*opCall) { b.rounds.Add(ops...) }
 
 // send runs one round: one call per set of keys (a round that
 // spans midnight has two days' statistics keys).

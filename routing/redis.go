@@ -38,7 +38,7 @@ type wireTask struct {
 	X  int64  `json:"x"` // offer expiry or wrap-up end
 }
 
-// decodeTask reads a task as the scripts store it: the JSON of what stays
+// decodeTask reads a task as the operations store it: the JSON of what stays
 // the same while it waits, and its state "st|ag|x" (see lua/common.lua).
 // With no state, the JSON holds it, as stored before.
 func decodeTask(v, state string) (wireTask, error) {
@@ -113,7 +113,7 @@ func (w wireEvent) event() Event {
 		Expires: ms(w.X), EnqueuedAt: ms(w.E), At: ms(w.At)}
 }
 
-// tail is the ARGV every matching script ends with.
+// tail is the arguments every matching operation ends with.
 func (e *Engine) tail() []any { return e.tailScanning(e.cfg.ScanWaiting) }
 
 // tailScanning is tail with the waiting interactions to look at.
@@ -121,7 +121,7 @@ func (e *Engine) tailScanning(waiting int) []any {
 	return []any{e.cfg.ReservationTimeout.Milliseconds(), waiting, e.cfg.ScanAgents}
 }
 
-// run calls a script that takes (agent, interaction, ...) and matches.
+// run calls an operation that takes (agent, interaction, ...) and matches.
 func (e *Engine) run(ctx context.Context, op string, agentID, interactionID int64, more ...any) error {
 	args := append([]any{agentID, interactionID}, more...)
 	_, err := e.call(ctx, op, append(args, e.tail()...)...)
@@ -131,7 +131,7 @@ func (e *Engine) run(ctx context.Context, op string, agentID, interactionID int6
 	return nil
 }
 
-// call runs a script with the current time, handles the events it returns
+// call runs an operation with the current time, handles the events it returns
 // and, when Redis has lost the routing state, rebuilds it and tries again.
 func (e *Engine) call(ctx context.Context, op string, args ...any) ([]wireEvent, error) {
 	for attempt := 0; ; attempt++ {
@@ -173,7 +173,7 @@ func (e *Engine) flushLater(ctx context.Context) error {
 	if len(later) == 0 {
 		return nil
 	}
-	e.batch.rounds.Add(later...)
+	e.batch.add(later...)
 	return e.handleLater(ctx, later)
 }
 

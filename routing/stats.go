@@ -129,13 +129,34 @@ func (a wireAgent) status(states map[string]string) AgentStatus {
 	return s
 }
 
-// taskStates reads the state of each task in ids.
+// taskStates reads the state of each task in ids from tstate alone; only a
+// task stored before tstate has its JSON read.
 func (e *Engine) taskStates(ctx context.Context, ids []string) (map[string]string, error) {
-	ts, err := e.readTasks(ctx, ids)
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	vals, err := e.rdb.HMGet(ctx, e.keys.key("tstate"), ids...).Result()
+	if err != nil {
+		return nil, scriptError(err)
+	}
+	var legacy []string
+	for i, v := range vals {
+		s, ok := v.(string)
+		if !ok {
+			legacy = append(legacy, ids[i])
+			continue
+		}
+		var t wireTask
+		if err := t.setState(s); err != nil {
+			return nil, fmt.Errorf("task %s: %w", ids[i], err)
+		}
+		out[ids[i]] = t.St
+	}
+	ts, err := e.readTasks(ctx, legacy)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(ts))
 	for id, t := range ts {
 		out[id] = t.St
 	}
