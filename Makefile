@@ -12,10 +12,11 @@ help: ## list the targets
 run: ## run the whole system with a demo bank and the Twilio simulator on http://localhost:8080
 	@bash deploy/local/run.sh
 
-test: services ## gofmt check, go vet and every test under -race, against real Postgres and Redis
+test: services ## gofmt and go mod tidy checks, go vet and every test under -race, against real Postgres and Redis
 	@bash deploy/local/chromium.sh
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1; }
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
 
