@@ -390,7 +390,7 @@ for i = 0, n - 1 do
   local tid
   for k in pairs(cjson.decode(redis.call('HGET', KEYS[4], ag)).its) do tid = k end
   if mode == 'complete' then
-    begin({EVAL_ARGV[1], now, ag, tid, '0', '3600000', '32', '32'})
+    begin({EVAL_ARGV[1], now, ag, tid, '0', '3600000', '32'})
     OPS.complete()
   elseif mode == 'accept' then
     begin({EVAL_ARGV[1], now, ag, tid})

@@ -69,9 +69,10 @@ type Config struct {
 	// sentinel is missing. Default 1 s.
 	RebuildSettle time.Duration
 
-	// ScanWaiting and ScanAgents bound how many waiting interactions and free
-	// agents one match looks at; defaults 32 and 64.
-	ScanWaiting, ScanAgents int
+	// ScanWaiting bounds how many waiting interactions one match looks at;
+	// default 32. Free agents are not scanned: a match finds the best
+	// eligible free agent through the index, however many are free.
+	ScanWaiting int
 	// SweepScanWaiting is how deep the sweep's matching looks, so that
 	// work behind ScanWaiting interactions no free agent can take (another
 	// language, a busy relationship manager) is offered within a sweep;
@@ -146,9 +147,6 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.ScanWaiting <= 0 {
 		c.ScanWaiting = 32
-	}
-	if c.ScanAgents <= 0 {
-		c.ScanAgents = 64
 	}
 	if c.SweepScanWaiting < c.ScanWaiting {
 		c.SweepScanWaiting = max(512, c.ScanWaiting)

@@ -31,14 +31,20 @@
 //     is exclusive: an agent on a call gets nothing else, an agent with chats
 //     or SMS gets no call.
 //
-// A match looks at the first Config.ScanWaiting waiting interactions of a
-// channel and the first Config.ScanAgents free agents, and the sweep looks
-// at the first Config.SweepScanWaiting, so work behind interactions no free
-// agent can take (another language) waits a sweep at most; in the common case
-// the head matches the first agent, and a match costs O(log n) in the number
-// waiting. A waiting interaction's sorted-set member carries what
-// eligibility needs, so looking at the waiting decodes none of them but the
-// one offered.
+// Free agents are indexed by what they can serve: per channel, one sorted
+// set per group of agents with the same tiers and skills, and a registry of
+// the groups with someone free. A match keeps the groups that fit the
+// interaction (its rings now, its skills) and takes the best of their
+// heads, so it finds an eligible free agent whenever one exists, in
+// O(groups x log n) however many agents are free; agents share few skill
+// sets, so the groups stay few. A match looks at the first
+// Config.ScanWaiting waiting interactions of a channel, and the sweep at
+// the first Config.SweepScanWaiting, so work behind interactions no free
+// agent can take (another language) waits a sweep at most; in the common
+// case the head matches, and a match costs O(log n) in the number waiting.
+// A waiting interaction's sorted-set member carries what eligibility
+// needs, so looking at the waiting decodes none of them but the one
+// offered.
 //
 // # Reservations and timers
 //

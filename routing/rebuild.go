@@ -86,9 +86,7 @@ func (e *Engine) rebuild(ctx context.Context) error {
 	carryLoad(agents, tasks)
 	// Whatever is left of the old state goes: no script writes while the
 	// sentinel is missing, so nothing newer can be lost. Statistics stay.
-	now := e.now()
-	all := e.keys.script(now)
-	if err := e.rdb.Del(ctx, all[1:len(all)-1]...).Err(); err != nil {
+	if err := e.clearState(ctx); err != nil {
 		return fmt.Errorf("routing: rebuild: %w", scriptError(err))
 	}
 	if err := e.restore(ctx, agents, tasks, floor); err != nil {
@@ -98,6 +96,24 @@ func (e *Engine) rebuild(ctx context.Context) error {
 	e.log.Info("routing: rebuilt Redis from Postgres", "interactions", len(tasks), "agents", len(agents),
 		"took", time.Since(start))
 	return nil
+}
+
+// clearState deletes the routing state but the sentinel and statistics:
+// the fixed keys, the free sets the registries list, and the free sets of
+// the layout before the index.
+func (e *Engine) clearState(ctx context.Context) error {
+	all := e.keys.script(e.now())
+	del := append(all[1:len(all)-1:len(all)-1], e.keys.legacyFree()...)
+	for _, ch := range switchboard.Channels {
+		groups, err := e.rdb.HKeys(ctx, e.keys.key("free:"+string(ch))).Result()
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			del = append(del, e.keys.freeGroup(string(ch), g))
+		}
+	}
+	return e.rdb.Del(ctx, del...).Err()
 }
 
 func pgxTx(ctx context.Context, e *Engine, fn func(pgx.Tx) error) error {

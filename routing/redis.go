@@ -74,6 +74,7 @@ type wireAgent struct {
 	Tm    int               `json:"tm"` // bit r set: may serve the tier of rank r
 	Cap   map[string]int    `json:"cap"`
 	Lo    int               `json:"lo"` // 1: choose by least occupied
+	G     string            `json:"g"`  // its group in the free-agent index: see groupOf
 	Ld    map[string]int    `json:"ld"`
 	Its   map[string]string `json:"its"` // interaction id -> channel
 	Idle  int64             `json:"idle"`
@@ -118,7 +119,7 @@ func (e *Engine) tail() []any { return e.tailScanning(e.cfg.ScanWaiting) }
 
 // tailScanning is tail with the waiting interactions to look at.
 func (e *Engine) tailScanning(waiting int) []any {
-	return []any{e.cfg.ReservationTimeout.Milliseconds(), waiting, e.cfg.ScanAgents}
+	return []any{e.cfg.ReservationTimeout.Milliseconds(), waiting}
 }
 
 // run calls an operation that takes (agent, interaction, ...) and matches.
