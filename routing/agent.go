@@ -64,6 +64,7 @@ func (e *Engine) wireProfile(p AgentProfile) wireAgent {
 		w.Lo = 1
 	}
 	w.G = groupOf(w)
+	w.Op = max(e.cfg.OffersPerAgent, 0)
 	return w
 }
 

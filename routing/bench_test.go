@@ -429,7 +429,7 @@ for i = 0, n - 1 do
     begin({EVAL_ARGV[1], now, ag, tid, '0', '3600000', '32'})
     OPS.complete()
   elseif mode == 'accept' then
-    begin({EVAL_ARGV[1], now, ag, tid})
+    begin({EVAL_ARGV[1], now, ag, tid, '3600000', '32'})
     OPS.accept()
   end
 end

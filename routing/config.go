@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -53,9 +54,18 @@ type Config struct {
 	// agents of the next tier ring; 0 never widens. nil gives DefaultRings.
 	Rings map[switchboard.ValueTier]time.Duration
 
-	Choice             Choice        // default LongestIdle
-	KeepReadyOnTimeout bool          // by default an agent who lets an offer time out goes on break ("missed_offer")
-	SLThreshold        time.Duration // for queues without their own; default 20 s
+	Choice      Choice        // default LongestIdle
+	SLThreshold time.Duration // for queues without their own; default 20 s
+
+	// OffersPerAgent is how many offers an agent holds at a time, across
+	// channels; the next comes once one is answered, declined or
+	// withdrawn. Default 1: each offer has the agent's full attention and
+	// its own countdown. Negative for no limit (up to capacity).
+	OffersPerAgent int
+	// NotReadyOnMiss says, per channel, whether an agent who lets an offer
+	// time out goes on break ("missed_offer"). nil gives
+	// DefaultNotReadyOnMiss; an empty map keeps every agent ready.
+	NotReadyOnMiss map[switchboard.Channel]bool
 
 	Queues []Queue        // added to (and, by name, overriding) the queues table
 	Agents []AgentProfile // agent profiles when there is no pool
@@ -95,6 +105,16 @@ func DefaultAging() map[switchboard.ValueTier]time.Duration {
 	}
 }
 
+// DefaultNotReadyOnMiss puts an agent on break for a missed call, not for
+// a missed chat or text. A call that rings out means nobody is at the
+// phone, and the next caller would ring the same empty desk; a chat or a
+// text waits a few seconds more without harm, and is usually missed while
+// the agent is typing in another conversation, so a break would take a
+// working agent off every channel.
+func DefaultNotReadyOnMiss() map[switchboard.Channel]bool {
+	return map[switchboard.Channel]bool{switchboard.ChannelVoice: true}
+}
+
 // DefaultRings widens private and VIP interactions after 30 s and standard
 // after 60 s; the mass market is the outer ring.
 func DefaultRings() map[switchboard.ValueTier]time.Duration {
@@ -127,6 +147,17 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Choice == "" {
 		c.Choice = LongestIdle
+	}
+	if c.OffersPerAgent == 0 {
+		c.OffersPerAgent = 1
+	}
+	if c.NotReadyOnMiss == nil {
+		c.NotReadyOnMiss = DefaultNotReadyOnMiss()
+	}
+	for ch := range c.NotReadyOnMiss {
+		if _, err := switchboard.ParseChannel(string(ch)); err != nil {
+			return c, fmt.Errorf("routing: not ready on a missed offer: %w", err)
+		}
 	}
 	if c.SLThreshold <= 0 {
 		c.SLThreshold = 20 * time.Second

@@ -50,8 +50,11 @@
 //
 // An offer is a lease: it expires after Config.ReservationTimeout, and the
 // interaction returns to its original place (it keeps its arrival time). The
-// agent who let it expire goes on break ("missed_offer") unless
-// Config.KeepReadyOnTimeout. Run sweeps expiries, wrap-up ends and overflows
+// agent who let it expire goes on break ("missed_offer") where
+// Config.NotReadyOnMiss says so for the channel (by default for calls
+// only). An agent holds at most Config.OffersPerAgent offers at a time
+// (default 1), across channels: the next comes once it answers, declines
+// or misses one. Run sweeps expiries, wrap-up ends and overflows
 // on every process at once; each timer is taken by exactly one sweep.
 //
 // # Nothing lost

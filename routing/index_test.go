@@ -42,9 +42,11 @@ func TestEligibleAgentFarDownTheFreeList(t *testing.T) {
 }
 
 // TestNoEligibleFreeAgentLeftIdle builds small random worlds (agents with
-// random skills, tiers and one channel each; calls needing random skills,
-// some for a relationship manager) and applies random operations; after
-// each, no waiting interaction may remain that a free agent could take.
+// random skills, tiers and capacities; calls needing random skills, some
+// for a relationship manager) and applies random operations; after each,
+// no waiting interaction may remain that a free agent could take (free:
+// available, with room on the channel, and holding fewer offers than it
+// may at a time).
 func TestNoEligibleFreeAgentLeftIdle(t *testing.T) {
 	for seed := uint64(1); seed <= 20; seed++ {
 		t.Run(strconv.FormatUint(seed, 10), func(t *testing.T) { idleWorld(t, seed) })
@@ -77,7 +79,12 @@ func idleWorld(t *testing.T, seed uint64) {
 			}
 		}
 		p := agent(id, randomSkills(rng, 0.6), tiers...)
-		p.Capacity = map[switchboard.Channel]int{switchboard.Channels[rng.IntN(3)]: 1 + rng.IntN(3)}
+		p.Capacity = map[switchboard.Channel]int{}
+		for _, ch := range switchboard.Channels {
+			if rng.IntN(2) == 0 {
+				p.Capacity[ch] = 1 + rng.IntN(3)
+			}
+		}
 		agents = append(agents, p)
 	}
 	e, _ := memEngine(t, Config{Agents: agents, WrapUp: 2 * time.Second}, clk)
@@ -164,7 +171,7 @@ func (e *Engine) idleEligible(ctx context.Context) error {
 func (a wireAgent) canTake(t wireTask, now int64) bool {
 	ld := a.Ld
 	switch {
-	case a.S != "available" || a.Cap[t.Ch] <= ld[t.Ch]:
+	case a.S != "available" || a.Cap[t.Ch] <= ld[t.Ch], a.Op > 0 && a.Of >= a.Op:
 		return false
 	case t.Ch == "voice" && ld["chat"]+ld["sms"] > 0, t.Ch != "voice" && ld["voice"] > 0:
 		return false

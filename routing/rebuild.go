@@ -230,6 +230,9 @@ func carryLoad(agents []wireAgent, tasks []wireTask) {
 		}
 		a.Ld[t.Ch]++
 		a.Its[fmt.Sprint(t.ID)] = t.Ch
+		if t.St == "offered" {
+			a.Of++
+		}
 	}
 }
 

@@ -75,6 +75,8 @@ type wireAgent struct {
 	Cap   map[string]int    `json:"cap"`
 	Lo    int               `json:"lo"` // 1: choose by least occupied
 	G     string            `json:"g"`  // its group in the free-agent index: see groupOf
+	Op    int               `json:"op"` // offers it may hold at a time; 0 for no limit
+	Of    int               `json:"of"` // offers it holds
 	Ld    map[string]int    `json:"ld"`
 	Its   map[string]string `json:"its"` // interaction id -> channel
 	Idle  int64             `json:"idle"`
@@ -164,7 +166,7 @@ func (e *Engine) acceptLater(agentID, interactionID int64) {
 	now := e.now()
 	e.laterMu.Lock()
 	e.later = append(e.later, newOp(context.Background(), opAccept, e.keys.script(now),
-		[]any{now.UnixMilli(), agentID, interactionID}))
+		append([]any{now.UnixMilli(), agentID, interactionID}, e.tail()...)))
 	e.laterMu.Unlock()
 }
 

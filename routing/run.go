@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"switchboard"
 )
 
 // Run keeps routing going until ctx ends: every Config.SweepEvery it rebuilds Redis from Postgres
@@ -34,16 +36,19 @@ func (e *Engine) Run(ctx context.Context) error {
 }
 
 // Sweep runs one pass of the timers at the engine's current time: offers
-// past their expiry go back to their queues, wrap-ups past their end free
+// past their expiry go back to their queues (the agent goes on break,
+// "missed_offer", where Config.NotReadyOnMiss says so for the channel), wrap-ups past their end free
 // the agent, due overflows move, and then every possible match is made.
 // Run calls it; the simulator calls it on its virtual clock. A missing
 // routing state is rebuilt first.
 func (e *Engine) Sweep(ctx context.Context) error {
-	notReady := "1"
-	if e.cfg.KeepReadyOnTimeout {
-		notReady = "0"
+	var notReady []string
+	for _, ch := range switchboard.Channels {
+		if e.cfg.NotReadyOnMiss[ch] {
+			notReady = append(notReady, string(ch))
+		}
 	}
-	if _, err := e.call(ctx, opSweep, append([]any{notReady, 500}, e.tailScanning(e.cfg.SweepScanWaiting)...)...); err != nil {
+	if _, err := e.call(ctx, opSweep, append([]any{strings.Join(notReady, ","), 500}, e.tailScanning(e.cfg.SweepScanWaiting)...)...); err != nil {
 		return fmt.Errorf("routing: sweep: %w", err)
 	}
 	return nil

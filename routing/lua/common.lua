@@ -174,8 +174,12 @@ end
 local function load_total(a) return (a.ld.voice or 0) + (a.ld.chat or 0) + (a.ld.sms or 0) end
 
 -- free: the agent has room for one more of ch. A call is exclusive: no call
--- while chats or SMS are open, and nothing else during a call.
+-- while chats or SMS are open, and nothing else during a call. An agent
+-- holds at most a.op offers at a time (a.of), across channels; 0 or none
+-- is no limit.
 local function free(a, ch)
+  local op = a.op or 0
+  if op > 0 and (a.of or 0) >= op then return false end
   local ld = a.ld
   if (a.cap[ch] or 0) <= (ld[ch] or 0) then return false end
   if ch == 'voice' then return (ld.chat or 0) + (ld.sms or 0) == 0 end
@@ -382,10 +386,12 @@ local function queue_out(t)
   if t.ow > 0 then redis.call('ZREM', KEYS[12], int(t.id)) end
 end
 
--- release frees the agent's capacity held by t.
+-- release frees the agent's capacity held by t (and its offer, while t
+-- is offered).
 local function release(t, a)
   if not a then return end
   local was = free_on(a)
+  if t.st == 'offered' then a.of = math.max(0, (a.of or 0) - 1) end
   a.ld[t.ch] = math.max(0, (a.ld[t.ch] or 0) - 1)
   a.its[key(t.id)] = nil
   if load_total(a) == 0 then a.idle = NOW end
@@ -453,6 +459,7 @@ local function reserve(t, a, timeout)
   t.st = 'offered'; t.ag = a.id; t.x = NOW + timeout
   redis.call('ZADD', KEYS[11], int(t.x), key(t.id))
   a.ld[t.ch] = (a.ld[t.ch] or 0) + 1
+  a.of = (a.of or 0) + 1
   a.its[key(t.id)] = t.ch
   set_state(t)
   put_agent(a)
