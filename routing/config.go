@@ -46,6 +46,7 @@ type Config struct {
 	ReservationTimeout time.Duration // how long an offer waits for an answer; default 15 s
 	RMWait             time.Duration // how long a customer waits for a logged-in RM; default 20 s
 	WrapUp             time.Duration // wrap-up after a conversation; default 30 s, negative for none
+	WrapUpMax          time.Duration // the most wrap-up ExtendWrapUp may give, from its start; default 5 min
 
 	// Aging is each tier's time credit: priority is waited time plus credit.
 	// Strict means strict priority. nil gives DefaultAging.
@@ -139,6 +140,10 @@ func (c Config) withDefaults() (Config, error) {
 	} else if c.WrapUp < 0 {
 		c.WrapUp = 0
 	}
+	if c.WrapUpMax <= 0 {
+		c.WrapUpMax = 5 * time.Minute
+	}
+	c.WrapUpMax = max(c.WrapUpMax, c.WrapUp)
 	if c.Aging == nil {
 		c.Aging = DefaultAging()
 	}

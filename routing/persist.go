@@ -127,7 +127,9 @@ var rowChanges = map[string]rowChange{
 	EventOfferWithdrawn: {`state = 'queued', agent_id = NULL`, argNone},
 	EventAccepted: {`state = 'connected', agent_id = $3, answered_at = $4`,
 		func(w wireEvent) []any { return []any{nullID(w.A), ms(w.At)} }},
-	EventWrapUp: {`state = 'wrapup', ended_at = $3`, argAt},
+	// An extended wrap-up ("extended") keeps the time the conversation ended.
+	EventWrapUp: {`state = 'wrapup', ended_at = CASE WHEN $4 = 'extended' THEN COALESCE(ended_at, $3) ELSE $3 END`,
+		func(w wireEvent) []any { return []any{ms(w.At), w.R} }},
 	EventDone: {`state = 'done', ended_at = COALESCE(ended_at, $3),
 		end_reason = CASE WHEN end_reason = '' THEN 'completed' ELSE end_reason END`, argAt},
 	EventAbandoned: {`state = 'abandoned', agent_id = NULL, ended_at = $3, end_reason = $4`,

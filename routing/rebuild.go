@@ -103,7 +103,8 @@ func (e *Engine) rebuild(ctx context.Context) error {
 // the layout before the index.
 func (e *Engine) clearState(ctx context.Context) error {
 	all := e.keys.script(e.now())
-	del := append(all[1:len(all)-1:len(all)-1], e.keys.legacyFree()...)
+	del := append(all[1:len(all)-1:len(all)-1], e.keys.key("wrap:start"))
+	del = append(del, e.keys.legacyFree()...)
 	for _, ch := range switchboard.Channels {
 		groups, err := e.rdb.HKeys(ctx, e.keys.key("free:"+string(ch))).Result()
 		if err != nil {
@@ -132,12 +133,12 @@ func pgxTx(ctx context.Context, e *Engine, fn func(pgx.Tx) error) error {
 // latest queued/transferred/overflowed event holds the task, the latest
 // offered/wrapup event its expiry.
 func liveTasks(ctx context.Context, tx pgx.Tx) ([]wireTask, error) {
-	rows, err := tx.Query(ctx, `SELECT i.id, i.state, COALESCE(i.agent_id, 0),
+	rows, err := tx.Query(ctx, `SELECT i.id, i.state, COALESCE(i.agent_id, 0), i.ended_at,
 		(SELECT data FROM interaction_events ev WHERE ev.interaction_id = i.id
 			AND ev.kind IN ('queued', 'transferred', 'overflowed')
 			ORDER BY COALESCE((ev.data->>'v')::bigint, 0) DESC, ev.id DESC LIMIT 1),
 		(SELECT COALESCE((data->>'x')::bigint, 0) FROM interaction_events ev WHERE ev.interaction_id = i.id
-			AND ev.kind IN ('offered', 'wrapup') ORDER BY (ev.data->>'v')::bigint DESC LIMIT 1)
+			AND ev.kind IN ('offered', 'wrapup') ORDER BY (ev.data->>'v')::bigint DESC LIMIT 1) -- an extension is a later wrapup
 		FROM interactions i WHERE i.state IN ('queued', 'offered', 'connected', 'wrapup')`)
 	if err != nil {
 		return nil, err
@@ -149,7 +150,8 @@ func liveTasks(ctx context.Context, tx pgx.Tx) ([]wireTask, error) {
 		var x *int64
 		var state string
 		var data []byte
-		if err := rows.Scan(&id, &state, &agent, &data, &x); err != nil {
+		var ended *time.Time
+		if err := rows.Scan(&id, &state, &agent, &ended, &data, &x); err != nil {
 			return nil, err
 		}
 		if data == nil {
@@ -162,6 +164,9 @@ func liveTasks(ctx context.Context, tx pgx.Tx) ([]wireTask, error) {
 		t.St, t.Ag, t.M, t.X = state, agent, "", 0
 		if x != nil && state != "queued" {
 			t.X = *x
+		}
+		if ended != nil && state == "wrapup" {
+			t.WS = ended.UnixMilli()
 		}
 		if t.Sk == nil {
 			t.Sk = strList{}

@@ -35,7 +35,8 @@ type wireTask struct {
 	M  string `json:"m,omitempty"`
 	St string `json:"st,omitempty"`
 	Ag int64  `json:"ag"`
-	X  int64  `json:"x"` // offer expiry or wrap-up end
+	X  int64  `json:"x"`            // offer expiry or wrap-up end
+	WS int64  `json:"ws,omitempty"` // wrap-up start, for a rebuild to restore
 }
 
 // decodeTask reads a task as the operations store it: the JSON of what stays
@@ -209,7 +210,8 @@ func (e *Engine) handleLater(ctx context.Context, later []*opCall) error {
 // scriptError turns a script's refusal into an error of a known kind.
 func scriptError(err error) error {
 	msg := err.Error()
-	for code, kind := range map[string]error{"NOTFOUND": switchboard.ErrNotFound, "CONFLICT": switchboard.ErrConflict} {
+	for code, kind := range map[string]error{"NOTFOUND": switchboard.ErrNotFound, "CONFLICT": switchboard.ErrConflict,
+		"INVALID": switchboard.ErrInvalid} {
 		if i := strings.Index(msg, code+" "); i >= 0 {
 			m := msg[i+len(code)+1:]
 			if j := strings.Index(m, " script:"); j >= 0 {

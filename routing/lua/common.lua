@@ -21,9 +21,10 @@
 
 -- The centre's keys, set by bind at every call, and what the operations of
 -- one call share: the events to publish, and whether the state was there.
-local KEYS, WAIT, AVAIL, pubs, alive
+local KEYS, WAIT, AVAIL, WRAPSTART, pubs, alive
 local function bind(keys)
   KEYS = keys
+  WRAPSTART = KEYS[13] .. ':start' -- hash id -> when its wrap-up began (ms)
   WAIT = {voice = KEYS[5], chat = KEYS[6], sms = KEYS[7]}
   AVAIL = {voice = KEYS[8], chat = KEYS[9], sms = KEYS[10]}
   pubs, alive = {}, false
@@ -425,7 +426,10 @@ end
 -- can make a match (those the agent serves).
 local function finish(t)
   del_task(t)
-  if t.st == 'wrapup' then redis.call('ZREM', KEYS[13], int(t.id)) end
+  if t.st == 'wrapup' then
+    redis.call('ZREM', KEYS[13], int(t.id))
+    redis.call('HDEL', WRAPSTART, int(t.id))
+  end
   local a = get_agent(t.ag)
   release(t, a)
   emit('done', t, t.ag, '', 0)

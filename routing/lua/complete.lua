@@ -11,6 +11,7 @@ local wrap = tonumber(ARGV[5])
 if wrap > 0 then
   t.st = 'wrapup'; t.x = NOW + wrap
   redis.call('ZADD', KEYS[13], int(t.x), int(t.id))
+  redis.call('HSET', WRAPSTART, int(t.id), int(NOW))
   set_state(t)
   emit('wrapup', t, t.ag, '', t.x)
 else
