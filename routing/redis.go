@@ -129,6 +129,10 @@ func (e *Engine) tailScanning(waiting int) []any {
 func (e *Engine) run(ctx context.Context, op string, agentID, interactionID int64, more ...any) error {
 	args := append([]any{agentID, interactionID}, more...)
 	_, err := e.call(ctx, op, append(args, e.tail()...)...)
+	if err == nil && e.writes != nil {
+		// A retry that finds its change made answers once its record is.
+		err = e.writes.settle(ctx, interactionID)
+	}
 	if err != nil {
 		return fmt.Errorf("routing: agent %d, interaction %d: %w", agentID, interactionID, err)
 	}
@@ -242,10 +246,13 @@ func (e *Engine) handle(ctx context.Context, res []string) ([]wireEvent, error) 
 		}
 		evs = append(evs, w)
 	}
-	if err := e.persist(ctx, evs); err != nil {
-		// Redis has decided; the history lags. Log it: the next rebuild
-		// would restore from the older history, which is safe but late.
-		e.log.Error("routing: record events", "err", err, "events", len(evs))
+	// Redis has decided: whatever Postgres answers, the events happened
+	// and are told. A record not yet durable is still being made again;
+	// the caller is told it is not done (ErrUnavailable), so what an agent
+	// or a webhook hears as done is in Postgres.
+	recorded := e.persist(ctx, evs)
+	if recorded != nil {
+		e.log.Warn("routing: records not durable yet, retrying", "err", recorded, "events", len(evs))
 	}
 	if e.cfg.Events != nil {
 		for _, w := range evs {
@@ -256,6 +263,9 @@ func (e *Engine) handle(ctx context.Context, res []string) ([]wireEvent, error) 
 		if err := e.overflow(ctx, w.I, w.Q); err != nil {
 			e.log.Warn("routing: overflow", "interaction", w.I, "err", err)
 		}
+	}
+	if recorded != nil {
+		return evs, fmt.Errorf("routing: record: %w", recorded)
 	}
 	return evs, nil
 }
