@@ -79,6 +79,10 @@ type Config struct {
 	// still be on their way to Postgres, and no new ones are made while the
 	// sentinel is missing. Default 1 s.
 	RebuildSettle time.Duration
+	// ReconcileEvery is how often Run has Postgres corrected where it
+	// disagrees with Redis (see Reconcile), on one process at a time;
+	// default 1 min.
+	ReconcileEvery time.Duration
 
 	// ScanWaiting bounds how many waiting interactions one match looks at;
 	// default 32. Free agents are not scanned: a match finds the best
@@ -180,6 +184,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.RebuildSettle <= 0 {
 		c.RebuildSettle = time.Second
+	}
+	if c.ReconcileEvery <= 0 {
+		c.ReconcileEvery = time.Minute
 	}
 	if c.ScanWaiting <= 0 {
 		c.ScanWaiting = 32

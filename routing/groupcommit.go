@@ -147,6 +147,23 @@ func (g *groupCommit) settle(ctx context.Context, lock int64) error {
 	}
 }
 
+// drained returns once no write is left unmade, or with ctx's error.
+func (g *groupCommit) drained(ctx context.Context) error {
+	for {
+		g.mu.Lock()
+		n := len(g.inflight)
+		g.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // wait returns once every write handed to write so far has been made.
 func (g *groupCommit) wait() { g.rounds.Wait() }
 

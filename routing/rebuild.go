@@ -65,6 +65,18 @@ func (e *Engine) rebuild(ctx context.Context) error {
 		case <-time.After(e.cfg.RebuildSettle):
 		}
 	}
+	// This process's own records are waited for to the last: one still
+	// being made again (Postgres was away) may end an interaction that
+	// Postgres holds live, and restoring it would bring back a call whose
+	// caller hung up long ago.
+	if e.writes != nil {
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := e.writes.drained(wctx)
+		cancel()
+		if err != nil {
+			return switchboard.Errorf(switchboard.ErrUnavailable, "routing: rebuild: records of earlier decisions are still being written")
+		}
+	}
 	var tasks []wireTask
 	var agents []wireAgent
 	var floor int64

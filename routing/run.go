@@ -16,10 +16,14 @@ import (
 // when the state is missing (at the first start, or after Redis lost its
 // data), and sweeps timers. It is safe, and intended, to run on every
 // server process at once. It returns nil when ctx is cancelled, once the
-// records in Postgres of every decision made so far are written.
+// records in Postgres of every decision made so far are written. Every
+// Config.ReconcileEvery one of the processes corrects Postgres where it
+// lags Redis (Reconcile).
 func (e *Engine) Run(ctx context.Context) error {
 	t := time.NewTicker(e.cfg.SweepEvery)
 	defer t.Stop()
+	r := time.NewTicker(e.cfg.ReconcileEvery)
+	defer r.Stop()
 	for {
 		if err := e.Sweep(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("routing: sweep", "err", err)
@@ -30,8 +34,25 @@ func (e *Engine) Run(ctx context.Context) error {
 				e.writes.wait()
 			}
 			return nil
+		case <-r.C:
+			e.reconcileOnce(ctx)
 		case <-t.C:
 		}
+	}
+}
+
+// reconcileOnce runs Reconcile unless another process has within the last
+// Config.ReconcileEvery.
+func (e *Engine) reconcileOnce(ctx context.Context) {
+	if e.pool == nil {
+		return
+	}
+	got, err := e.rdb.SetNX(ctx, e.keys.key("reconciled"), "1", e.cfg.ReconcileEvery*9/10).Result()
+	if err != nil || !got {
+		return
+	}
+	if _, err := e.Reconcile(ctx); err != nil && ctx.Err() == nil {
+		e.log.Warn("routing: reconcile", "err", err)
 	}
 }
 

@@ -21,10 +21,13 @@
 
 -- The centre's keys, set by bind at every call, and what the operations of
 -- one call share: the events to publish, and whether the state was there.
-local KEYS, WAIT, AVAIL, WRAPSTART, pubs, alive
+local KEYS, WAIT, AVAIL, WRAPSTART, ENDED, pubs, alive
 local function bind(keys)
   KEYS = keys
   WRAPSTART = KEYS[13] .. ':start' -- hash id -> when its wrap-up began (ms)
+  -- zset "id|done" or "id|abandoned" -> when it ended (ms), for the last
+  -- hour: what reconciling Postgres with Redis reads (see Reconcile)
+  ENDED = KEYS[3] .. ':ended'
   WAIT = {voice = KEYS[5], chat = KEYS[6], sms = KEYS[7]}
   AVAIL = {voice = KEYS[8], chat = KEYS[9], sms = KEYS[10]}
   pubs, alive = {}, false
@@ -93,9 +96,12 @@ local function put_task(t)
   t.st, t.ag, t.x = st, ag, x
   set_state(t)
 end
-local function del_task(t)
+-- del_task forgets t, which ended ('done' or 'abandoned') and keeps that
+-- it did.
+local function del_task(t, ended)
   redis.call('HDEL', KEYS[3], key(t.id))
   redis.call('HDEL', KEYS[15], key(t.id))
+  redis.call('ZADD', ENDED, int(NOW), key(t.id) .. '|' .. ended)
 end
 -- Agents are read from Redis once per operation and written once, when the
 -- operation ends (done), however many steps change them: a match that frees
@@ -425,7 +431,7 @@ end
 -- finish ends t and frees its agent; it returns the channels where that
 -- can make a match (those the agent serves).
 local function finish(t)
-  del_task(t)
+  del_task(t, 'done')
   if t.st == 'wrapup' then
     redis.call('ZREM', KEYS[13], int(t.id))
     redis.call('HDEL', WRAPSTART, int(t.id))

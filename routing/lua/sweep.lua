@@ -5,6 +5,7 @@
 -- agent who lets an offer expire goes on break, 4 the most timers of each kind to handle, 5 offer timeout ms, 6 K, 7 M.
 -- Returns the events, and {"k":"overflow_due","i":id,"q":queue} entries
 -- (not published) for the caller to transfer.
+redis.call('ZREMRANGEBYSCORE', ENDED, '-inf', int(NOW - 3600000)) -- an hour of ended interactions
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', ARGV[2], 'LIMIT', '0', ARGV[4])) do
   local t = get_task(id)
   if t and t.st == 'offered' then
