@@ -118,7 +118,9 @@ func TestDeclineGoesToTheNextAgent(t *testing.T) {
 }
 
 func TestOfferTimesOut(t *testing.T) {
-	c := newCentre(t, routing.Config{ReservationTimeout: 700 * time.Millisecond})
+	// The harness's interactions are texts: have a missed one count.
+	c := newCentre(t, routing.Config{ReservationTimeout: 700 * time.Millisecond,
+		NotReadyOnMiss: map[switchboard.Channel]bool{switchboard.ChannelSMS: true}})
 	n := c.node(agentdesk.Config{})
 	agentID, token := c.agent("sleepy", switchboard.RoleAgent)
 	d := dial(t, n, token)

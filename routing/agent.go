@@ -2,9 +2,13 @@ package routing
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -59,7 +63,25 @@ func (e *Engine) wireProfile(p AgentProfile) wireAgent {
 	if e.cfg.Choice == LeastOccupied {
 		w.Lo = 1
 	}
+	w.G = groupOf(w)
+	w.Op = max(e.cfg.OffersPerAgent, 0)
 	return w
+}
+
+// groupOf names the agent's group in the free-agent index: the digest of
+// its tiers and sorted skills, "tm|skill\x1fskill", as group_sig in
+// lua/common.lua writes it (which names the group of an agent stored
+// without one the same way).
+func groupOf(w wireAgent) string {
+	var sk []string
+	for s, on := range w.Sk {
+		if on {
+			sk = append(sk, s)
+		}
+	}
+	slices.Sort(sk)
+	sum := sha1.Sum(fmt.Appendf(nil, "%d|%s", w.Tm, strings.Join(sk, "\x1f")))
+	return hex.EncodeToString(sum[:8])
 }
 
 // profile reads what routing needs to know about the agent.

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -45,6 +46,7 @@ type Config struct {
 	ReservationTimeout time.Duration // how long an offer waits for an answer; default 15 s
 	RMWait             time.Duration // how long a customer waits for a logged-in RM; default 20 s
 	WrapUp             time.Duration // wrap-up after a conversation; default 30 s, negative for none
+	WrapUpMax          time.Duration // the most wrap-up ExtendWrapUp may give, from its start; default 5 min
 
 	// Aging is each tier's time credit: priority is waited time plus credit.
 	// Strict means strict priority. nil gives DefaultAging.
@@ -53,9 +55,18 @@ type Config struct {
 	// agents of the next tier ring; 0 never widens. nil gives DefaultRings.
 	Rings map[switchboard.ValueTier]time.Duration
 
-	Choice             Choice        // default LongestIdle
-	KeepReadyOnTimeout bool          // by default an agent who lets an offer time out goes on break ("missed_offer")
-	SLThreshold        time.Duration // for queues without their own; default 20 s
+	Choice      Choice        // default LongestIdle
+	SLThreshold time.Duration // for queues without their own; default 20 s
+
+	// OffersPerAgent is how many offers an agent holds at a time, across
+	// channels; the next comes once one is answered, declined or
+	// withdrawn. Default 1: each offer has the agent's full attention and
+	// its own countdown. Negative for no limit (up to capacity).
+	OffersPerAgent int
+	// NotReadyOnMiss says, per channel, whether an agent who lets an offer
+	// time out goes on break ("missed_offer"). nil gives
+	// DefaultNotReadyOnMiss; an empty map keeps every agent ready.
+	NotReadyOnMiss map[switchboard.Channel]bool
 
 	Queues []Queue        // added to (and, by name, overriding) the queues table
 	Agents []AgentProfile // agent profiles when there is no pool
@@ -68,10 +79,15 @@ type Config struct {
 	// still be on their way to Postgres, and no new ones are made while the
 	// sentinel is missing. Default 1 s.
 	RebuildSettle time.Duration
+	// ReconcileEvery is how often Run has Postgres corrected where it
+	// disagrees with Redis (see Reconcile), on one process at a time;
+	// default 1 min.
+	ReconcileEvery time.Duration
 
-	// ScanWaiting and ScanAgents bound how many waiting interactions and free
-	// agents one match looks at; defaults 32 and 64.
-	ScanWaiting, ScanAgents int
+	// ScanWaiting bounds how many waiting interactions one match looks at;
+	// default 32. Free agents are not scanned: a match finds the best
+	// eligible free agent through the index, however many are free.
+	ScanWaiting int
 	// SweepScanWaiting is how deep the sweep's matching looks, so that
 	// work behind ScanWaiting interactions no free agent can take (another
 	// language, a busy relationship manager) is offered within a sweep;
@@ -92,6 +108,16 @@ func DefaultAging() map[switchboard.ValueTier]time.Duration {
 		switchboard.TierPrivate: 5 * time.Minute, switchboard.TierVIP: 2 * time.Minute,
 		switchboard.TierStandard: 30 * time.Second, switchboard.TierMass: 0,
 	}
+}
+
+// DefaultNotReadyOnMiss puts an agent on break for a missed call, not for
+// a missed chat or text. A call that rings out means nobody is at the
+// phone, and the next caller would ring the same empty desk; a chat or a
+// text waits a few seconds more without harm, and is usually missed while
+// the agent is typing in another conversation, so a break would take a
+// working agent off every channel.
+func DefaultNotReadyOnMiss() map[switchboard.Channel]bool {
+	return map[switchboard.Channel]bool{switchboard.ChannelVoice: true}
 }
 
 // DefaultRings widens private and VIP interactions after 30 s and standard
@@ -118,6 +144,10 @@ func (c Config) withDefaults() (Config, error) {
 	} else if c.WrapUp < 0 {
 		c.WrapUp = 0
 	}
+	if c.WrapUpMax <= 0 {
+		c.WrapUpMax = 5 * time.Minute
+	}
+	c.WrapUpMax = max(c.WrapUpMax, c.WrapUp)
 	if c.Aging == nil {
 		c.Aging = DefaultAging()
 	}
@@ -126,6 +156,17 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Choice == "" {
 		c.Choice = LongestIdle
+	}
+	if c.OffersPerAgent == 0 {
+		c.OffersPerAgent = 1
+	}
+	if c.NotReadyOnMiss == nil {
+		c.NotReadyOnMiss = DefaultNotReadyOnMiss()
+	}
+	for ch := range c.NotReadyOnMiss {
+		if _, err := switchboard.ParseChannel(string(ch)); err != nil {
+			return c, fmt.Errorf("routing: not ready on a missed offer: %w", err)
+		}
 	}
 	if c.SLThreshold <= 0 {
 		c.SLThreshold = 20 * time.Second
@@ -144,11 +185,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.RebuildSettle <= 0 {
 		c.RebuildSettle = time.Second
 	}
+	if c.ReconcileEvery <= 0 {
+		c.ReconcileEvery = time.Minute
+	}
 	if c.ScanWaiting <= 0 {
 		c.ScanWaiting = 32
-	}
-	if c.ScanAgents <= 0 {
-		c.ScanAgents = 64
 	}
 	if c.SweepScanWaiting < c.ScanWaiting {
 		c.SweepScanWaiting = max(512, c.ScanWaiting)

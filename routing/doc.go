@@ -31,21 +31,30 @@
 //     is exclusive: an agent on a call gets nothing else, an agent with chats
 //     or SMS gets no call.
 //
-// A match looks at the first Config.ScanWaiting waiting interactions of a
-// channel and the first Config.ScanAgents free agents, and the sweep looks
-// at the first Config.SweepScanWaiting, so work behind interactions no free
-// agent can take (another language) waits a sweep at most; in the common case
-// the head matches the first agent, and a match costs O(log n) in the number
-// waiting. A waiting interaction's sorted-set member carries what
-// eligibility needs, so looking at the waiting decodes none of them but the
-// one offered.
+// Free agents are indexed by what they can serve: per channel, one sorted
+// set per group of agents with the same tiers and skills, and a registry of
+// the groups with someone free. A match keeps the groups that fit the
+// interaction (its rings now, its skills) and takes the best of their
+// heads, so it finds an eligible free agent whenever one exists, in
+// O(groups x log n) however many agents are free; agents share few skill
+// sets, so the groups stay few. A match looks at the first
+// Config.ScanWaiting waiting interactions of a channel, and the sweep at
+// the first Config.SweepScanWaiting, so work behind interactions no free
+// agent can take (another language) waits a sweep at most; in the common
+// case the head matches, and a match costs O(log n) in the number waiting.
+// A waiting interaction's sorted-set member carries what eligibility
+// needs, so looking at the waiting decodes none of them but the one
+// offered.
 //
 // # Reservations and timers
 //
 // An offer is a lease: it expires after Config.ReservationTimeout, and the
 // interaction returns to its original place (it keeps its arrival time). The
-// agent who let it expire goes on break ("missed_offer") unless
-// Config.KeepReadyOnTimeout. Run sweeps expiries, wrap-up ends and overflows
+// agent who let it expire goes on break ("missed_offer") where
+// Config.NotReadyOnMiss says so for the channel (by default for calls
+// only). An agent holds at most Config.OffersPerAgent offers at a time
+// (default 1), across channels: the next comes once it answers, declines
+// or misses one. Run sweeps expiries, wrap-up ends and overflows
 // on every process at once; each timer is taken by exactly one sweep.
 //
 // # Nothing lost

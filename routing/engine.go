@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -231,9 +232,28 @@ func (e *Engine) Decline(ctx context.Context, agentID, interactionID int64) erro
 
 // Complete ends the conversation: the interaction goes to wrap-up, and the
 // agent's capacity is freed when Config.WrapUp has passed or WrapUpDone is
-// called. Errors: ErrNotFound when the agent is not connected to it.
+// called. A conversation of this agent that has ended meanwhile (the
+// caller hung up: it is in wrap-up or done) is no error, so the agent's
+// wrap-up goes on. Errors: ErrNotFound when the agent is not connected to
+// it and never was.
 func (e *Engine) Complete(ctx context.Context, agentID, interactionID int64) error {
-	return e.run(ctx, opComplete, agentID, interactionID, e.cfg.WrapUp.Milliseconds())
+	err := e.run(ctx, opComplete, agentID, interactionID, e.cfg.WrapUp.Milliseconds())
+	if errors.Is(err, switchboard.ErrNotFound) && e.endedWith(ctx, agentID, interactionID) {
+		return nil
+	}
+	return err
+}
+
+// endedWith reports whether Postgres says the agent's conversation has
+// ended (it is in wrap-up or done with that agent).
+func (e *Engine) endedWith(ctx context.Context, agentID, interactionID int64) bool {
+	if e.pool == nil {
+		return false
+	}
+	var n int
+	err := e.pool.QueryRow(ctx, `SELECT count(*) FROM interactions WHERE id = $1 AND agent_id = $2
+		AND state IN ('wrapup', 'done')`, interactionID, agentID).Scan(&n)
+	return err == nil && n == 1
 }
 
 // WrapUpDone ends the agent's wrap-up of the interaction early and frees the

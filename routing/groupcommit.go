@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"switchboard"
 	"switchboard/internal/rounds"
 )
 
@@ -30,10 +33,28 @@ const maxFlushes = 2
 // Postgres.
 //
 // A group fails as a whole when any of its statements fails; its writes
-// are then made again one by one, so a bad write fails alone.
+// are then made again one by one, so a bad write fails alone. A group cut
+// off by a lost connection (Postgres restarting, a failover) is made again
+// until Postgres takes it: the writes that record a decision Redis has
+// made (keep) are retried for as long as the process lives, since the
+// decision cannot be taken back; they record it once however often they
+// are made (see persist). The others fail with ErrUnavailable and leave
+// the retry to their caller.
 type groupCommit struct {
 	pool   *pgxpool.Pool
 	rounds rounds.Rounds[*pgWrite]
+	// patience is how long write waits for its writes before it answers
+	// ErrUnavailable; the writes go on.
+	patience time.Duration
+
+	mu       sync.Mutex
+	inflight map[int64]*flight // by lock: writes not yet made
+}
+
+// flight counts the unmade writes of one row; done closes when none is left.
+type flight struct {
+	n    int
+	done chan struct{}
 }
 
 // pgWrite is one statement of one caller. read, when set, reads the
@@ -45,24 +66,45 @@ type pgWrite struct {
 	sql  string
 	args []any
 	read func(pgx.Row) error
+	keep bool // retried until durable: the record of a decision made
 	err  error
 	done chan struct{}
 }
 
+// errNotDurable is write's answer when its writes are still being retried.
+var errNotDurable = switchboard.Errorf(switchboard.ErrUnavailable,
+	"the change is made but Postgres has not recorded it yet; it is being retried")
+
+// recordPatience is how long a call waits for its records before it
+// answers ErrUnavailable: a desk shows a temporary error and the agent
+// tries again, rather than a frozen button while Postgres restarts.
+const recordPatience = 5 * time.Second
+
 func newGroupCommit(pool *pgxpool.Pool) *groupCommit {
-	g := &groupCommit{pool: pool}
+	g := &groupCommit{pool: pool, patience: recordPatience, inflight: map[int64]*flight{}}
 	g.rounds = rounds.Rounds[*pgWrite]{Do: g.flush, Max: maxFlushes}
 	return g
 }
 
 // write makes ws in the next group commit and returns the first error
-// among them. It returns ctx's error if ctx ends first; the writes may
-// still be made.
+// among them. It returns ctx's error if ctx ends first, and errNotDurable
+// when patience runs out; the writes may still be made (the kept ones
+// will be).
 func (g *groupCommit) write(ctx context.Context, ws ...*pgWrite) error {
+	g.mu.Lock()
 	for _, w := range ws {
 		w.done = make(chan struct{})
+		f := g.inflight[w.lock]
+		if f == nil {
+			f = &flight{done: make(chan struct{})}
+			g.inflight[w.lock] = f
+		}
+		f.n++
 	}
+	g.mu.Unlock()
 	g.rounds.Add(ws...)
+	timeout := time.NewTimer(g.patience)
+	defer timeout.Stop()
 	var first error
 	for _, w := range ws {
 		select {
@@ -75,49 +117,141 @@ func (g *groupCommit) write(ctx context.Context, ws ...*pgWrite) error {
 			}
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-timeout.C:
+			return errNotDurable
 		}
 	}
 	return first
+}
+
+// settle waits until the writes of row lock handed to write so far are
+// made: a call that finds its decision already made (a retry) answers only
+// once that decision is durable. It answers as write does when ctx ends or
+// patience runs out.
+func (g *groupCommit) settle(ctx context.Context, lock int64) error {
+	g.mu.Lock()
+	f := g.inflight[lock]
+	g.mu.Unlock()
+	if f == nil {
+		return nil
+	}
+	timeout := time.NewTimer(g.patience)
+	defer timeout.Stop()
+	select {
+	case <-f.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timeout.C:
+		return errNotDurable
+	}
+}
+
+// drained returns once no write is left unmade, or with ctx's error.
+func (g *groupCommit) drained(ctx context.Context) error {
+	for {
+		g.mu.Lock()
+		n := len(g.inflight)
+		g.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // wait returns once every write handed to write so far has been made.
 func (g *groupCommit) wait() { g.rounds.Wait() }
 
 // flush commits group in one transaction, or each write alone if that
-// fails. The callers have been answered when it returns.
+// fails, again and again while the connection fails. The callers have been
+// answered when it returns.
 func (g *groupCommit) flush(group []*pgWrite) {
-	// Redis has decided; the record is written even if its caller has gone.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	// The same order of row locks in every group, so that two groups (of
 	// this process or another) never wait for each other in a cycle. The
 	// sort is stable: one interaction's writes keep their order.
 	slices.SortStableFunc(group, func(a, b *pgWrite) int { return cmp.Compare(a.lock, b.lock) })
-	if len(group) > 1 {
-		if err := g.together(ctx, group); err == nil {
-			finish(group)
-			return
-		} else if !errors.As(err, new(*pgconn.PgError)) {
-			// Not Postgres refusing a statement: the connection failed,
-			// perhaps during the commit, so the group may be in. Making the
-			// writes again could record them twice.
-			for _, w := range group {
-				w.err = err
-			}
-			finish(group)
+	for pause := 50 * time.Millisecond; ; pause = min(2*pause, 2*time.Second) {
+		if group = g.flushOnce(group); len(group) == 0 {
 			return
 		}
-	}
-	for _, w := range group {
-		w.err = g.alone(ctx, w)
-		close(w.done)
+		time.Sleep(pause)
 	}
 }
 
-func finish(group []*pgWrite) {
-	for _, w := range group {
-		close(w.done)
+// flushOnce tries group once. It answers the writes that are made or
+// refused, and those cut off that are not kept, and returns the rest.
+func (g *groupCommit) flushOnce(group []*pgWrite) (again []*pgWrite) {
+	// Redis has decided; the record is written even if its caller has gone.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if len(group) > 1 {
+		err := g.together(ctx, group)
+		if err == nil {
+			g.finish(group...)
+			return nil
+		}
+		if lost(err) {
+			return g.cutOff(group, err)
+		}
 	}
+	for _, w := range group {
+		if w.err = g.alone(ctx, w); lost(w.err) {
+			again = append(again, g.cutOff([]*pgWrite{w}, w.err)...)
+		} else {
+			g.finish(w)
+		}
+	}
+	return again
+}
+
+// cutOff answers the writes of group that are not kept with err, as
+// unavailable, and returns the kept ones, to be made again.
+func (g *groupCommit) cutOff(group []*pgWrite, err error) (again []*pgWrite) {
+	for _, w := range group {
+		if w.keep {
+			w.err = nil
+			again = append(again, w)
+			continue
+		}
+		w.err = fmt.Errorf("%w: %w", switchboard.Errorf(switchboard.ErrUnavailable, "Postgres is unavailable"), err)
+		g.finish(w)
+	}
+	return again
+}
+
+// finish answers the writes' callers.
+func (g *groupCommit) finish(ws ...*pgWrite) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, w := range ws {
+		close(w.done)
+		if f := g.inflight[w.lock]; f != nil {
+			if f.n--; f.n == 0 {
+				close(f.done)
+				delete(g.inflight, w.lock)
+			}
+		}
+	}
+}
+
+// lost reports a failure of the connection rather than a statement
+// Postgres refused: the server restarting, shutting down or unreachable.
+// The write may or may not have committed.
+func lost(err error) bool {
+	if err == nil || errors.Is(err, pgx.ErrNoRows) {
+		return false
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return true
+	}
+	c := pe.Code
+	return strings.HasPrefix(c, "08") || strings.HasPrefix(c, "57P") || c == "53300" || c == "55006"
 }
 
 // together runs the group's statements in one implicit transaction: one

@@ -13,7 +13,7 @@ type keys struct {
 func newKeys(prefix, centre string) keys {
 	k := keys{prefix: prefix, tag: "{" + centre + "}"}
 	for _, n := range []string{"alive", "seq", "task", "agent", "wait:voice", "wait:chat", "wait:sms",
-		"avail:voice", "avail:chat", "avail:sms", "res", "timers", "wrap", "byq", "tstate"} {
+		"free:voice", "free:chat", "free:sms", "res", "timers", "wrap", "byq", "tstate"} {
 		k.fixed = append(k.fixed, k.key(n))
 	}
 	return k
@@ -24,6 +24,16 @@ func (k keys) key(name string) string { return k.prefix + k.tag + ":" + name }
 
 // events is the pub/sub channel every process publishes and reads.
 func (k keys) events() string { return k.key("events") }
+
+// freeGroup is the sorted set of the free agents of group g on channel ch
+// (see the free-agent index in lua/common.lua).
+func (k keys) freeGroup(ch, g string) string { return k.key("free:" + ch + ":" + g) }
+
+// legacyFree are the free sets of the layout before groups: one per
+// channel. An engine that finds them moves their agents into the index.
+func (k keys) legacyFree() []string {
+	return []string{k.key("avail:voice"), k.key("avail:chat"), k.key("avail:sms")}
+}
 
 // rebuildLock is held by the one process rebuilding Redis from Postgres.
 func (k keys) rebuildLock() string { return k.key("rebuilding") }

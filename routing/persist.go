@@ -80,8 +80,11 @@ func recordQueuedIn(ctx context.Context, tx pgx.Tx, qs []Queued) error {
 // persist records the events one operation returned, each in one statement:
 // the interaction's row change with its event row, or the agent's presence
 // with its history row. The statements go in the next group commit. Redis
-// has already decided, so the record is written, and waited for, even if
-// the caller has gone.
+// has already decided, so the record is written even if the caller has
+// gone, and made again until Postgres has it (a statement made twice
+// records its decision once: the row keeps the number of the last decision
+// it took, and the history rows are unique by decision). persist waits for
+// it up to the group commit's patience, then answers ErrUnavailable.
 func (e *Engine) persist(ctx context.Context, evs []wireEvent) error {
 	if e.pool == nil || len(evs) == 0 {
 		return nil
@@ -127,7 +130,9 @@ var rowChanges = map[string]rowChange{
 	EventOfferWithdrawn: {`state = 'queued', agent_id = NULL`, argNone},
 	EventAccepted: {`state = 'connected', agent_id = $3, answered_at = $4`,
 		func(w wireEvent) []any { return []any{nullID(w.A), ms(w.At)} }},
-	EventWrapUp: {`state = 'wrapup', ended_at = $3`, argAt},
+	// An extended wrap-up ("extended") keeps the time the conversation ended.
+	EventWrapUp: {`state = 'wrapup', ended_at = CASE WHEN $4 = 'extended' THEN COALESCE(ended_at, $3) ELSE $3 END`,
+		func(w wireEvent) []any { return []any{ms(w.At), w.R} }},
 	EventDone: {`state = 'done', ended_at = COALESCE(ended_at, $3),
 		end_reason = CASE WHEN end_reason = '' THEN 'completed' ELSE end_reason END`, argAt},
 	EventAbandoned: {`state = 'abandoned', agent_id = NULL, ended_at = $3, end_reason = $4`,
@@ -147,7 +152,7 @@ func eventWrite(w wireEvent) (*pgWrite, error) {
 	what := fmt.Sprintf("%s %d", w.K, w.I)
 	if w.K == EventAgentState {
 		return &pgWrite{what: fmt.Sprintf("%s of agent %d", w.K, w.A), lock: -w.A, sql: presenceSQL,
-			args: []any{w.A, w.S, w.R, at, w.V}}, nil
+			args: []any{w.A, w.S, w.R, at, w.V}, keep: true}, nil
 	}
 	rc, ok := rowChanges[w.K]
 	if !ok {
@@ -164,9 +169,10 @@ func eventWrite(w wireEvent) (*pgWrite, error) {
 	args := append([]any{w.I, w.V}, rc.args(w)...)
 	n := len(args)
 	sql := fmt.Sprintf(`WITH upd AS (UPDATE interactions SET routing_seq = $2, %s WHERE id = $1 AND routing_seq < $2)
-		INSERT INTO interaction_events (interaction_id, at, kind, agent_id, data) VALUES ($1, $%d, $%d, $%d, $%d)`,
+		INSERT INTO interaction_events (interaction_id, at, kind, agent_id, data, routing_seq)
+		VALUES ($1, $%d, $%d, $%d, $%d, $2) ON CONFLICT (interaction_id, routing_seq) WHERE routing_seq IS NOT NULL DO NOTHING`,
 		rc.set, n+1, n+2, n+3, n+4)
-	return &pgWrite{what: what, lock: w.I, sql: sql, args: append(args, at, kind, nullID(w.A), data)}, nil
+	return &pgWrite{what: what, lock: w.I, sql: sql, args: append(args, at, kind, nullID(w.A), data), keep: true}, nil
 }
 
 // eventData is what the event row keeps: the reason, the expiry, the queue,
@@ -196,12 +202,14 @@ func insertEvent(ctx context.Context, tx pgx.Tx, id int64, at time.Time, kind st
 
 // presenceSQL records an agent's presence and its history row: $1 agent,
 // $2 state, $3 reason, $4 since, $5 the decision's number (an older
-// decision than the row's last changes only the history).
+// decision than the row's last changes only the history; the same
+// decision again, nothing).
 const presenceSQL = `WITH up AS (INSERT INTO agent_presence (agent_id, state, reason, since, routing_seq)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (agent_id) DO UPDATE SET state = $2, reason = $3, since = $4, routing_seq = $5
 		WHERE agent_presence.routing_seq < $5)
-		INSERT INTO agent_presence_events (agent_id, at, state, reason) VALUES ($1, $4, $2, $3)`
+		INSERT INTO agent_presence_events (agent_id, at, state, reason, routing_seq) VALUES ($1, $4, $2, $3, $5)
+		ON CONFLICT (agent_id, routing_seq) WHERE routing_seq IS NOT NULL DO NOTHING`
 
 func nullID(id int64) *int64 {
 	if id == 0 {

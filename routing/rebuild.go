@@ -65,6 +65,18 @@ func (e *Engine) rebuild(ctx context.Context) error {
 		case <-time.After(e.cfg.RebuildSettle):
 		}
 	}
+	// This process's own records are waited for to the last: one still
+	// being made again (Postgres was away) may end an interaction that
+	// Postgres holds live, and restoring it would bring back a call whose
+	// caller hung up long ago.
+	if e.writes != nil {
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := e.writes.drained(wctx)
+		cancel()
+		if err != nil {
+			return switchboard.Errorf(switchboard.ErrUnavailable, "routing: rebuild: records of earlier decisions are still being written")
+		}
+	}
 	var tasks []wireTask
 	var agents []wireAgent
 	var floor int64
@@ -86,9 +98,7 @@ func (e *Engine) rebuild(ctx context.Context) error {
 	carryLoad(agents, tasks)
 	// Whatever is left of the old state goes: no script writes while the
 	// sentinel is missing, so nothing newer can be lost. Statistics stay.
-	now := e.now()
-	all := e.keys.script(now)
-	if err := e.rdb.Del(ctx, all[1:len(all)-1]...).Err(); err != nil {
+	if err := e.clearState(ctx); err != nil {
 		return fmt.Errorf("routing: rebuild: %w", scriptError(err))
 	}
 	if err := e.restore(ctx, agents, tasks, floor); err != nil {
@@ -98,6 +108,25 @@ func (e *Engine) rebuild(ctx context.Context) error {
 	e.log.Info("routing: rebuilt Redis from Postgres", "interactions", len(tasks), "agents", len(agents),
 		"took", time.Since(start))
 	return nil
+}
+
+// clearState deletes the routing state but the sentinel and statistics:
+// the fixed keys, the free sets the registries list, and the free sets of
+// the layout before the index.
+func (e *Engine) clearState(ctx context.Context) error {
+	all := e.keys.script(e.now())
+	del := append(all[1:len(all)-1:len(all)-1], e.keys.key("wrap:start"))
+	del = append(del, e.keys.legacyFree()...)
+	for _, ch := range switchboard.Channels {
+		groups, err := e.rdb.HKeys(ctx, e.keys.key("free:"+string(ch))).Result()
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			del = append(del, e.keys.freeGroup(string(ch), g))
+		}
+	}
+	return e.rdb.Del(ctx, del...).Err()
 }
 
 func pgxTx(ctx context.Context, e *Engine, fn func(pgx.Tx) error) error {
@@ -116,12 +145,12 @@ func pgxTx(ctx context.Context, e *Engine, fn func(pgx.Tx) error) error {
 // latest queued/transferred/overflowed event holds the task, the latest
 // offered/wrapup event its expiry.
 func liveTasks(ctx context.Context, tx pgx.Tx) ([]wireTask, error) {
-	rows, err := tx.Query(ctx, `SELECT i.id, i.state, COALESCE(i.agent_id, 0),
+	rows, err := tx.Query(ctx, `SELECT i.id, i.state, COALESCE(i.agent_id, 0), i.ended_at,
 		(SELECT data FROM interaction_events ev WHERE ev.interaction_id = i.id
 			AND ev.kind IN ('queued', 'transferred', 'overflowed')
 			ORDER BY COALESCE((ev.data->>'v')::bigint, 0) DESC, ev.id DESC LIMIT 1),
 		(SELECT COALESCE((data->>'x')::bigint, 0) FROM interaction_events ev WHERE ev.interaction_id = i.id
-			AND ev.kind IN ('offered', 'wrapup') ORDER BY (ev.data->>'v')::bigint DESC LIMIT 1)
+			AND ev.kind IN ('offered', 'wrapup') ORDER BY (ev.data->>'v')::bigint DESC LIMIT 1) -- an extension is a later wrapup
 		FROM interactions i WHERE i.state IN ('queued', 'offered', 'connected', 'wrapup')`)
 	if err != nil {
 		return nil, err
@@ -133,7 +162,8 @@ func liveTasks(ctx context.Context, tx pgx.Tx) ([]wireTask, error) {
 		var x *int64
 		var state string
 		var data []byte
-		if err := rows.Scan(&id, &state, &agent, &data, &x); err != nil {
+		var ended *time.Time
+		if err := rows.Scan(&id, &state, &agent, &ended, &data, &x); err != nil {
 			return nil, err
 		}
 		if data == nil {
@@ -146,6 +176,9 @@ func liveTasks(ctx context.Context, tx pgx.Tx) ([]wireTask, error) {
 		t.St, t.Ag, t.M, t.X = state, agent, "", 0
 		if x != nil && state != "queued" {
 			t.X = *x
+		}
+		if ended != nil && state == "wrapup" {
+			t.WS = ended.UnixMilli()
 		}
 		if t.Sk == nil {
 			t.Sk = strList{}
@@ -214,6 +247,9 @@ func carryLoad(agents []wireAgent, tasks []wireTask) {
 		}
 		a.Ld[t.Ch]++
 		a.Its[fmt.Sprint(t.ID)] = t.Ch
+		if t.St == "offered" {
+			a.Of++
+		}
 	}
 }
 

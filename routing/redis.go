@@ -35,7 +35,8 @@ type wireTask struct {
 	M  string `json:"m,omitempty"`
 	St string `json:"st,omitempty"`
 	Ag int64  `json:"ag"`
-	X  int64  `json:"x"` // offer expiry or wrap-up end
+	X  int64  `json:"x"`            // offer expiry or wrap-up end
+	WS int64  `json:"ws,omitempty"` // wrap-up start, for a rebuild to restore
 }
 
 // decodeTask reads a task as the operations store it: the JSON of what stays
@@ -74,6 +75,9 @@ type wireAgent struct {
 	Tm    int               `json:"tm"` // bit r set: may serve the tier of rank r
 	Cap   map[string]int    `json:"cap"`
 	Lo    int               `json:"lo"` // 1: choose by least occupied
+	G     string            `json:"g"`  // its group in the free-agent index: see groupOf
+	Op    int               `json:"op"` // offers it may hold at a time; 0 for no limit
+	Of    int               `json:"of"` // offers it holds
 	Ld    map[string]int    `json:"ld"`
 	Its   map[string]string `json:"its"` // interaction id -> channel
 	Idle  int64             `json:"idle"`
@@ -118,13 +122,17 @@ func (e *Engine) tail() []any { return e.tailScanning(e.cfg.ScanWaiting) }
 
 // tailScanning is tail with the waiting interactions to look at.
 func (e *Engine) tailScanning(waiting int) []any {
-	return []any{e.cfg.ReservationTimeout.Milliseconds(), waiting, e.cfg.ScanAgents}
+	return []any{e.cfg.ReservationTimeout.Milliseconds(), waiting}
 }
 
 // run calls an operation that takes (agent, interaction, ...) and matches.
 func (e *Engine) run(ctx context.Context, op string, agentID, interactionID int64, more ...any) error {
 	args := append([]any{agentID, interactionID}, more...)
 	_, err := e.call(ctx, op, append(args, e.tail()...)...)
+	if err == nil && e.writes != nil {
+		// A retry that finds its change made answers once its record is.
+		err = e.writes.settle(ctx, interactionID)
+	}
 	if err != nil {
 		return fmt.Errorf("routing: agent %d, interaction %d: %w", agentID, interactionID, err)
 	}
@@ -163,7 +171,7 @@ func (e *Engine) acceptLater(agentID, interactionID int64) {
 	now := e.now()
 	e.laterMu.Lock()
 	e.later = append(e.later, newOp(context.Background(), opAccept, e.keys.script(now),
-		[]any{now.UnixMilli(), agentID, interactionID}))
+		append([]any{now.UnixMilli(), agentID, interactionID}, e.tail()...)))
 	e.laterMu.Unlock()
 }
 
@@ -206,7 +214,8 @@ func (e *Engine) handleLater(ctx context.Context, later []*opCall) error {
 // scriptError turns a script's refusal into an error of a known kind.
 func scriptError(err error) error {
 	msg := err.Error()
-	for code, kind := range map[string]error{"NOTFOUND": switchboard.ErrNotFound, "CONFLICT": switchboard.ErrConflict} {
+	for code, kind := range map[string]error{"NOTFOUND": switchboard.ErrNotFound, "CONFLICT": switchboard.ErrConflict,
+		"INVALID": switchboard.ErrInvalid} {
 		if i := strings.Index(msg, code+" "); i >= 0 {
 			m := msg[i+len(code)+1:]
 			if j := strings.Index(m, " script:"); j >= 0 {
@@ -237,10 +246,13 @@ func (e *Engine) handle(ctx context.Context, res []string) ([]wireEvent, error) 
 		}
 		evs = append(evs, w)
 	}
-	if err := e.persist(ctx, evs); err != nil {
-		// Redis has decided; the history lags. Log it: the next rebuild
-		// would restore from the older history, which is safe but late.
-		e.log.Error("routing: record events", "err", err, "events", len(evs))
+	// Redis has decided: whatever Postgres answers, the events happened
+	// and are told. A record not yet durable is still being made again;
+	// the caller is told it is not done (ErrUnavailable), so what an agent
+	// or a webhook hears as done is in Postgres.
+	recorded := e.persist(ctx, evs)
+	if recorded != nil {
+		e.log.Warn("routing: records not durable yet, retrying", "err", recorded, "events", len(evs))
 	}
 	if e.cfg.Events != nil {
 		for _, w := range evs {
@@ -251,6 +263,9 @@ func (e *Engine) handle(ctx context.Context, res []string) ([]wireEvent, error) 
 		if err := e.overflow(ctx, w.I, w.Q); err != nil {
 			e.log.Warn("routing: overflow", "interaction", w.I, "err", err)
 		}
+	}
+	if recorded != nil {
+		return evs, fmt.Errorf("routing: record: %w", recorded)
 	}
 	return evs, nil
 }

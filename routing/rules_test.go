@@ -237,10 +237,12 @@ func TestLeastOccupied(t *testing.T) {
 	}
 }
 
+// TestCapacity: with no limit on offers at a time, an agent is offered up
+// to its capacity, and a call never while it holds chats.
 func TestCapacity(t *testing.T) {
 	ctx := context.Background()
 	clk := newClock()
-	e, rec := memEngine(t, Config{Agents: []AgentProfile{agent(1, nil)}}, clk)
+	e, rec := memEngine(t, Config{OffersPerAgent: -1, Agents: []AgentProfile{agent(1, nil)}}, clk)
 	must(t, e.Login(ctx, 1))
 	for id := int64(10); id < 14; id++ {
 		must(t, e.Enqueue(ctx, task(id, chat, switchboard.TierMass)))
@@ -254,7 +256,7 @@ func TestCapacity(t *testing.T) {
 
 func TestReservations(t *testing.T) {
 	tests := map[string]struct {
-		keepReady bool
+		keepReady bool // no break for a missed call
 		act       func(e *Engine, clk *clock) error
 		wantState AgentState
 		reason    string
@@ -277,7 +279,11 @@ func TestReservations(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			clk := newClock()
-			e, rec := memEngine(t, Config{KeepReadyOnTimeout: tc.keepReady, Agents: []AgentProfile{agent(1, nil)}}, clk)
+			cfg := Config{Agents: []AgentProfile{agent(1, nil)}}
+			if tc.keepReady {
+				cfg.NotReadyOnMiss = map[switchboard.Channel]bool{}
+			}
+			e, rec := memEngine(t, cfg, clk)
 			must(t, e.Login(ctx, 1))
 			must(t, e.Enqueue(ctx, task(10, voice, switchboard.TierMass)))
 			clk.Advance(time.Second)

@@ -8,16 +8,22 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"switchboard"
 )
 
 // Run keeps routing going until ctx ends: every Config.SweepEvery it rebuilds Redis from Postgres
 // when the state is missing (at the first start, or after Redis lost its
 // data), and sweeps timers. It is safe, and intended, to run on every
 // server process at once. It returns nil when ctx is cancelled, once the
-// records in Postgres of every decision made so far are written.
+// records in Postgres of every decision made so far are written. Every
+// Config.ReconcileEvery one of the processes corrects Postgres where it
+// lags Redis (Reconcile).
 func (e *Engine) Run(ctx context.Context) error {
 	t := time.NewTicker(e.cfg.SweepEvery)
 	defer t.Stop()
+	r := time.NewTicker(e.cfg.ReconcileEvery)
+	defer r.Stop()
 	for {
 		if err := e.Sweep(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("routing: sweep", "err", err)
@@ -28,22 +34,42 @@ func (e *Engine) Run(ctx context.Context) error {
 				e.writes.wait()
 			}
 			return nil
+		case <-r.C:
+			e.reconcileOnce(ctx)
 		case <-t.C:
 		}
 	}
 }
 
+// reconcileOnce runs Reconcile unless another process has within the last
+// Config.ReconcileEvery.
+func (e *Engine) reconcileOnce(ctx context.Context) {
+	if e.pool == nil {
+		return
+	}
+	got, err := e.rdb.SetNX(ctx, e.keys.key("reconciled"), "1", e.cfg.ReconcileEvery*9/10).Result()
+	if err != nil || !got {
+		return
+	}
+	if _, err := e.Reconcile(ctx); err != nil && ctx.Err() == nil {
+		e.log.Warn("routing: reconcile", "err", err)
+	}
+}
+
 // Sweep runs one pass of the timers at the engine's current time: offers
-// past their expiry go back to their queues, wrap-ups past their end free
+// past their expiry go back to their queues (the agent goes on break,
+// "missed_offer", where Config.NotReadyOnMiss says so for the channel), wrap-ups past their end free
 // the agent, due overflows move, and then every possible match is made.
 // Run calls it; the simulator calls it on its virtual clock. A missing
 // routing state is rebuilt first.
 func (e *Engine) Sweep(ctx context.Context) error {
-	notReady := "1"
-	if e.cfg.KeepReadyOnTimeout {
-		notReady = "0"
+	var notReady []string
+	for _, ch := range switchboard.Channels {
+		if e.cfg.NotReadyOnMiss[ch] {
+			notReady = append(notReady, string(ch))
+		}
 	}
-	if _, err := e.call(ctx, opSweep, append([]any{notReady, 500}, e.tailScanning(e.cfg.SweepScanWaiting)...)...); err != nil {
+	if _, err := e.call(ctx, opSweep, append([]any{strings.Join(notReady, ","), 500}, e.tailScanning(e.cfg.SweepScanWaiting)...)...); err != nil {
 		return fmt.Errorf("routing: sweep: %w", err)
 	}
 	return nil

@@ -28,6 +28,7 @@ const (
 	opSweep    = "sweep"
 	opPresence = "presence"
 	opRestore  = "restore"
+	opExtend   = "extend"
 )
 
 // The engine's Lua is one Redis function library: common.lua, each
@@ -54,7 +55,7 @@ func luaText(tail string) string {
 	b.Write(embedded(luaFiles.ReadFile("lua/common.lua")))
 	b.WriteString("\nlocal OPS = {}\n")
 	for _, op := range []string{opEnqueue, opMatch, opAccept, opDecline, opComplete, opWrapDone, opCancel,
-		opTransfer, opSweep, opPresence, opRestore} {
+		opTransfer, opSweep, opPresence, opRestore, opExtend} {
 		fmt.Fprintf(&b, "OPS['%s'] = function()\n%s\nend\n", op, embedded(luaFiles.ReadFile("lua/"+op+".lua")))
 	}
 	b.Write(embedded(luaFiles.ReadFile("lua/batch.lua")))

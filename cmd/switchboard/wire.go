@@ -16,6 +16,7 @@ import (
 	"switchboard/channels/twiliosms"
 	"switchboard/channels/twiliovoice"
 	"switchboard/channels/webchat"
+	"switchboard/cmd/internal/config"
 	"switchboard/customers"
 	"switchboard/routing"
 )
@@ -26,7 +27,7 @@ import (
 func (m *Main) wire() error {
 	var err error
 	m.Customers = customers.NewService(m.DB, customers.Config{Now: m.Now})
-	m.Routing, err = routing.New(routing.Config{Centre: m.Env.Centre, Prefix: m.Env.RedisPrefix}, m.Redis, m.DB, m.Log, m.Now)
+	m.Routing, err = routing.New(routingConfig(m.Env), m.Redis, m.DB, m.Log, m.Now)
 	if err != nil {
 		return err
 	}
@@ -148,4 +149,21 @@ func (m *Main) reply(ctx context.Context, agentID, interactionID int64, body, cl
 		return m.SMS.ReplyOnce(ctx, agentID, interactionID, body, clientMsgID)
 	}
 	return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s; it takes no text replies", interactionID, l.Channel)
+}
+
+// routingConfig is the routing policy the environment sets.
+func routingConfig(env config.Env) routing.Config {
+	c := routing.Config{Centre: env.Centre, Prefix: env.RedisPrefix,
+		OffersPerAgent: env.Routing.OffersPerAgent, NotReadyOnMiss: map[switchboard.Channel]bool{}}
+	if c.OffersPerAgent == 0 {
+		c.OffersPerAgent = -1 // no limit but capacity
+	}
+	c.WrapUp, c.WrapUpMax = env.Routing.WrapUp, env.Routing.WrapUpMax
+	if c.WrapUp == 0 {
+		c.WrapUp = -1 // none
+	}
+	for _, ch := range env.Routing.NotReadyOnMiss {
+		c.NotReadyOnMiss[ch] = true
+	}
+	return c
 }

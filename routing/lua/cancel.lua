@@ -7,7 +7,7 @@ if t.st ~= 'queued' and t.st ~= 'offered' then
   fail('CONFLICT', 'the interaction has been answered; complete it instead')
 end
 if t.st == 'offered' then withdraw(t, ARGV[4]) else queue_out(t) end
-del_task(t)
+del_task(t, 'abandoned')
 stat(t, 'ab', 1)
 stat(t, 'abwait', NOW - t.a0)
 emit('abandoned', t, 0, ARGV[4], 0)

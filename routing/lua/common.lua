@@ -7,7 +7,9 @@
 --   1 alive (sentinel: absent means Redis lost its state)  2 seq (arrival counter)
 --   3 task (hash id -> JSON of the task, see get_task)  4 agent (hash id -> agent JSON)
 --   5..7 wait:voice|chat|sms (zset member "seq:id|..." (see wait_member), score = arrival ms - tier credit ms)
---   8..10 avail:voice|chat|sms (zset of agents free for the channel, score = choice order)
+--   8..10 free:voice|chat|sms (hash group -> signature: the groups of agents with one free for
+--         the channel; each group's free agents are the zset "free:<channel>:<group>",
+--         score = choice order; see the free-agent index)
 --   11 res (zset id -> offer expiry ms)  12 timers (zset id -> overflow due ms)
 --   13 wrap (zset id -> wrap-up end ms)  14 byq (lex zset "queue|tier|arrival|id")
 --   15 tstate (hash id -> "state|agent|expiry|...", see parse_state)  16 stats:<day> (hash of counters)
@@ -19,9 +21,13 @@
 
 -- The centre's keys, set by bind at every call, and what the operations of
 -- one call share: the events to publish, and whether the state was there.
-local KEYS, WAIT, AVAIL, pubs, alive
+local KEYS, WAIT, AVAIL, WRAPSTART, ENDED, pubs, alive
 local function bind(keys)
   KEYS = keys
+  WRAPSTART = KEYS[13] .. ':start' -- hash id -> when its wrap-up began (ms)
+  -- zset "id|done" or "id|abandoned" -> when it ended (ms), for the last
+  -- hour: what reconciling Postgres with Redis reads (see Reconcile)
+  ENDED = KEYS[3] .. ':ended'
   WAIT = {voice = KEYS[5], chat = KEYS[6], sms = KEYS[7]}
   AVAIL = {voice = KEYS[8], chat = KEYS[9], sms = KEYS[10]}
   pubs, alive = {}, false
@@ -90,9 +96,12 @@ local function put_task(t)
   t.st, t.ag, t.x = st, ag, x
   set_state(t)
 end
-local function del_task(t)
+-- del_task forgets t, which ended ('done' or 'abandoned') and keeps that
+-- it did.
+local function del_task(t, ended)
   redis.call('HDEL', KEYS[3], key(t.id))
   redis.call('HDEL', KEYS[15], key(t.id))
+  redis.call('ZADD', ENDED, int(NOW), key(t.id) .. '|' .. ended)
 end
 -- Agents are read from Redis once per operation and written once, when the
 -- operation ends (done), however many steps change them: a match that frees
@@ -172,8 +181,12 @@ end
 local function load_total(a) return (a.ld.voice or 0) + (a.ld.chat or 0) + (a.ld.sms or 0) end
 
 -- free: the agent has room for one more of ch. A call is exclusive: no call
--- while chats or SMS are open, and nothing else during a call.
+-- while chats or SMS are open, and nothing else during a call. An agent
+-- holds at most a.op offers at a time (a.of), across channels; 0 or none
+-- is no limit.
 local function free(a, ch)
+  local op = a.op or 0
+  if op > 0 and (a.of or 0) >= op then return false end
   local ld = a.ld
   if (a.cap[ch] or 0) <= (ld[ch] or 0) then return false end
   if ch == 'voice' then return (ld.chat or 0) + (ld.sms or 0) == 0 end
@@ -190,24 +203,107 @@ local function agent_score(a)
   return a.idle
 end
 
--- free_heads caches, per channel, the head of its free set as read in this
--- operation: {heads = ids in order, all = true when that is the whole set}.
--- reindex keeps it right, so a match that offered the last free agent does
--- not read the set again to find it empty.
+-- The free-agent index. Agents with the same tiers and skills form a group
+-- (a.g, named by the digest of its signature "tm|skill\31skill...", see
+-- group_sig). Per channel, each group with a free agent has a sorted set
+-- of its free agents, scored by choice order (gkey), and the channel's
+-- registry hash (AVAIL[ch]) maps the group to its signature. A match
+-- reads the registry (a few groups: agents share few skill sets), keeps
+-- the groups whose tiers and skills fit the interaction, and takes the
+-- best head among them: O(groups x log n), and it finds an eligible free
+-- agent whenever one exists, wherever it ranks.
 --
+-- sigs caches parsed signatures across calls (they never change meaning),
+-- up to a bound. reg is this operation's copy of the registries, heads its
+-- copy of each group's head ({id, score}, or false for an empty group).
+local sigs, nsigs = {}, 0
+local function parse_sig(v)
+  local m = sigs[v]
+  if not m then
+    if nsigs >= 4096 then sigs, nsigs = {}, 0 end
+    local tm, sk = string.match(v, '^(%d+)|(.*)$')
+    m = {tm = tonumber(tm) or 0, sk = {}}
+    for s in string.gmatch(sk or '', '[^\31]+') do m.sk[s] = true end
+    sigs[v], nsigs = m, nsigs + 1
+  end
+  return m
+end
+local function group_sig(a)
+  local sk = {}
+  for s, on in pairs(a.sk or {}) do
+    if on then sk[#sk + 1] = s end
+  end
+  table.sort(sk)
+  return string.format('%d|%s', a.tm or 0, table.concat(sk, '\31'))
+end
+-- group_of names a's group; the engine sets it at login, and an agent
+-- stored before groups existed gets it here.
+local function group_of(a)
+  if not a.g then
+    a.g = string.sub(redis.sha1hex(group_sig(a)), 1, 16)
+    dirty[int(a.id)] = true
+  end
+  return a.g
+end
+local function gkey(ch, g) return AVAIL[ch] .. ':' .. g end
+local reg, heads
+local function registry(ch)
+  local r = reg[ch]
+  if not r then
+    r = {}
+    local kv = redis.call('HGETALL', AVAIL[ch])
+    for i = 1, #kv, 2 do r[kv[i]] = parse_sig(kv[i + 1]) end
+    reg[ch] = r
+  end
+  return r
+end
+local function free_add(ch, a)
+  local g = group_of(a)
+  local k = gkey(ch, g)
+  redis.call('ZADD', k, int(agent_score(a)), int(a.id))
+  heads[k] = nil
+  local r = reg[ch]
+  if not (r and r[g]) then
+    local sig = group_sig(a)
+    redis.call('HSETNX', AVAIL[ch], g, sig)
+    if r then r[g] = parse_sig(sig) end
+  end
+end
+-- free_rem takes a out of ch's free set of group g (a's own by default).
+local function free_rem(ch, a, g)
+  g = g or group_of(a)
+  local k = gkey(ch, g)
+  if redis.call('ZREM', k, int(a.id)) == 0 then return end
+  heads[k] = nil
+  if redis.call('EXISTS', k) == 0 then
+    redis.call('HDEL', AVAIL[ch], g)
+    if reg[ch] then reg[ch][g] = nil end
+  end
+end
+-- head is group g's best free agent on ch: {id, score}, or false.
+local function head(ch, g)
+  local k = gkey(ch, g)
+  local h = heads[k]
+  if h == nil then
+    local r = redis.call('ZRANGE', k, '0', '0', 'WITHSCORES')
+    h = false
+    if r[1] then h = {r[1], tonumber(r[2])} end
+    if not h then -- listed but empty: the registry heals
+      redis.call('HDEL', AVAIL[ch], g)
+      reg[ch][g] = nil
+    end
+    heads[k] = h
+  end
+  return h
+end
+
 -- late lists, per channel, the agents this operation freed that were not
 -- free before, whose score (their idle time) is now: the highest, so they
--- come after every agent in the set. They are added to it when the
+-- come after every agent in the index. They are added to it when the
 -- operation ends, if still free: an agent freed and offered the next call
 -- by one operation (a Complete) is neither added nor removed.
-local free_heads, late
-local function unhead(ch, id)
-  local c = free_heads[ch]
-  if c then
-    for i, h in ipairs(c.heads) do
-      if h == id then table.remove(c.heads, i); break end
-    end
-  end
+local late
+local function unlate(ch, id)
   local l = late[ch]
   if l then
     for i, h in ipairs(l) do
@@ -222,32 +318,32 @@ local function is_late(ch, id)
   end
   return false
 end
--- heads_complete: the cache holds the whole set; the late agents follow it.
-local function heads_complete(ch, c)
-  c.all = true
-  for _, id in ipairs(late[ch] or {}) do c.heads[#c.heads + 1] = id end
-end
 
 -- reindex puts the agent in (or out of) the free sets of the channels it
 -- has any capacity for; it is never in the others. was, when given, tells
 -- on which channels the agent was free when the operation read it.
 local function reindex(a, was)
   local id = int(a.id)
-  for ch, k in pairs(AVAIL) do
+  for ch in pairs(AVAIL) do
     if (a.cap[ch] or 0) > 0 then
       if a.s ~= 'available' or not free(a, ch) then
-        if not unhead(ch, id) then redis.call('ZREM', k, id) end
+        if not unlate(ch, id) then free_rem(ch, a) end
       elseif is_late(ch, id) then -- stays late
       elseif was and not was[ch] and a.lo ~= 1 and a.idle == NOW then
         late[ch] = late[ch] or {}
         table.insert(late[ch], id)
-        local c = free_heads[ch]
-        if c and c.all then c.heads[#c.heads + 1] = id end
       else
-        redis.call('ZADD', k, int(agent_score(a)), id)
-        free_heads[ch] = nil
+        free_add(ch, a)
       end
     end
+  end
+end
+-- unindex takes the agent out of every free set, before its profile (and
+-- so its group) changes.
+local function unindex(a)
+  local id = int(a.id)
+  for ch in pairs(AVAIL) do
+    if not unlate(ch, id) then free_rem(ch, a) end
   end
 end
 -- free_on lists the channels on which agent a is free.
@@ -297,10 +393,12 @@ local function queue_out(t)
   if t.ow > 0 then redis.call('ZREM', KEYS[12], int(t.id)) end
 end
 
--- release frees the agent's capacity held by t.
+-- release frees the agent's capacity held by t (and its offer, while t
+-- is offered).
 local function release(t, a)
   if not a then return end
   local was = free_on(a)
+  if t.st == 'offered' then a.of = math.max(0, (a.of or 0) - 1) end
   a.ld[t.ch] = math.max(0, (a.ld[t.ch] or 0) - 1)
   a.its[key(t.id)] = nil
   if load_total(a) == 0 then a.idle = NOW end
@@ -333,29 +431,37 @@ end
 -- finish ends t and frees its agent; it returns the channels where that
 -- can make a match (those the agent serves).
 local function finish(t)
-  del_task(t)
-  if t.st == 'wrapup' then redis.call('ZREM', KEYS[13], int(t.id)) end
+  del_task(t, 'done')
+  if t.st == 'wrapup' then
+    redis.call('ZREM', KEYS[13], int(t.id))
+    redis.call('HDEL', WRAPSTART, int(t.id))
+  end
   local a = get_agent(t.ag)
   release(t, a)
   emit('done', t, t.ag, '', 0)
   return freed(t.ag)
 end
 
-local function eligible(t, a)
-  if t.p ~= 0 and NOW < t.ru then return a.id == t.p end
+-- rings is the tier mask of the agents t may go to now: its own tier's
+-- ring, widened by one ring per t.rs of waiting.
+local function rings(t)
   local ring = 0
   if t.rs > 0 then ring = math.floor((NOW - t.e) / t.rs) end
-  local hi = t.r + ring
-  if hi > 3 then hi = 3 end
-  local ok = false
-  for r = t.r, hi do
-    if bit.band(a.tm, 2 ^ r) ~= 0 then ok = true; break end
-  end
-  if not ok then return false end
-  for _, s in ipairs(t.sk) do
-    if not a.sk[s] then return false end
+  local hi = math.min(t.r + ring, 3)
+  local m = 0
+  for r = t.r, hi do m = m + 2 ^ r end
+  return m
+end
+local function holds(sk, need)
+  for _, s in ipairs(need) do
+    if not sk[s] then return false end
   end
   return true
+end
+
+local function eligible(t, a)
+  if t.p ~= 0 and NOW < t.ru then return a.id == t.p end
+  return bit.band(a.tm, rings(t)) ~= 0 and holds(a.sk, t.sk)
 end
 
 local function reserve(t, a, timeout)
@@ -363,6 +469,7 @@ local function reserve(t, a, timeout)
   t.st = 'offered'; t.ag = a.id; t.x = NOW + timeout
   redis.call('ZADD', KEYS[11], int(t.x), key(t.id))
   a.ld[t.ch] = (a.ld[t.ch] or 0) + 1
+  a.of = (a.of or 0) + 1
   a.its[key(t.id)] = t.ch
   set_state(t)
   put_agent(a)
@@ -375,57 +482,45 @@ end
 -- scan stays a few milliseconds of Redis time.
 local checks
 
--- pick returns the first free agent eligible for t among the channel's
--- first M free agents, or the RM alone while t waits for its RM. Agents
--- are read a few at a time: the first usually fits.
-local function pick(t, M, cache)
-  local ak = AVAIL[t.ch]
+-- pick returns the best free agent eligible for t (the first in choice
+-- order among the heads of the groups that fit it, then the late agents),
+-- or the RM alone while t waits for its RM.
+local function pick(t)
+  local ch = t.ch
   if t.p ~= 0 and NOW < t.ru then
-    local rm = int(t.p)
-    for _, id in ipairs(late[t.ch] or {}) do
-      if id == rm then return get_agent(rm) end
-    end
-    if redis.call('ZSCORE', ak, rm) then return get_agent(t.p) end
+    local a = get_agent(t.p)
+    if a and a.s == 'available' and (a.cap[ch] or 0) > 0 and free(a, ch) then return a end
     return nil
   end
-  local heads = cache.heads
-  local i = 1
-  while i <= M do
-    if i > #heads then
-      if cache.all then return nil end
-      local n = math.min(M, #heads * 4 + 4) - #heads
-      local more = redis.call('ZRANGE', ak, int(#heads), int(#heads + n - 1))
-      for _, id in ipairs(more) do heads[#heads + 1] = id end
-      if #more < n then heads_complete(t.ch, cache) end
-      if i > #heads then return nil end
-    end
-    local a = get_agent(heads[i])
+  local mask = rings(t)
+  local bid, bs
+  for g, m in pairs(registry(ch)) do
     checks = checks - 1
-    if checks < 0 then return nil end
+    if bit.band(m.tm, mask) ~= 0 and holds(m.sk, t.sk) then
+      local h = head(ch, g)
+      if h and (not bid or h[2] < bs or (h[2] == bs and h[1] < bid)) then bid, bs = h[1], h[2] end
+    end
+  end
+  if bid then return get_agent(bid) end
+  for _, id in ipairs(late[ch] or {}) do
+    local a = get_agent(id)
     if a and eligible(t, a) then return a end
-    i = i + 1
   end
   return nil
 end
 
 -- match_channel makes one offer on ch: the first of the K best waiting
 -- interactions that an eligible free agent can take.
-local function match_channel(ch, K, M, timeout)
-  local cache = free_heads[ch]
-  if not cache then
-    local n = math.min(M, 4)
-    cache = {heads = redis.call('ZRANGE', AVAIL[ch], '0', int(n - 1))}
-    if #cache.heads < n then heads_complete(ch, cache) end
-    free_heads[ch] = cache
-  end
-  if cache.all and #cache.heads == 0 then return false end
+local function match_channel(ch, K, timeout)
+  if next(registry(ch)) == nil and #(late[ch] or {}) == 0 then return false end
   local from, n = 0, 1
   while from < K do
     local ms = redis.call('ZRANGE', WAIT[ch], int(from), int(math.min(K, from + n) - 1))
     for _, m in ipairs(ms) do
       if checks <= 0 then return false end
+      checks = checks - 1
       local c = candidate(m, ch)
-      local a = c and pick(c, M, cache)
+      local a = c and pick(c)
       local t = a and claim(c)
       if t then reserve(t, a, timeout); return true end
     end
@@ -437,13 +532,13 @@ local function match_channel(ch, K, M, timeout)
 end
 
 -- match makes up to max offers on the channels chs (all when nil). ARGV of
--- every operation that matches ends with timeout (ms), K, M.
+-- every operation that matches ends with timeout (ms) and K.
 local function match(max, chs)
   local n = #ARGV
-  local timeout, K, M = tonumber(ARGV[n - 2]), tonumber(ARGV[n - 1]), tonumber(ARGV[n])
+  local timeout, K = tonumber(ARGV[n - 1]), tonumber(ARGV[n])
   local made = 0
   for _, ch in ipairs(chs or {'voice', 'chat', 'sms'}) do
-    while made < max and match_channel(ch, K, M, timeout) do made = made + 1 end
+    while made < max and match_channel(ch, K, timeout) do made = made + 1 end
   end
   return made
 end
@@ -454,7 +549,7 @@ end
 -- done().
 local function done()
   for ch, ids in pairs(late) do
-    for _, id in ipairs(ids) do redis.call('ZADD', AVAIL[ch], int(agent_score(agents[id])), id) end
+    for _, id in ipairs(ids) do free_add(ch, agents[id]) end
   end
   late = {}
   for k in pairs(dirty) do redis.call('HSET', KEYS[4], k, cjson.encode(agents[k])) end
@@ -464,15 +559,35 @@ local function done()
   return out
 end
 
+-- migrate moves the free agents of the layout before the index (one
+-- sorted set per channel, "avail:<channel>", beside the registries) into
+-- the index, once: the first call that finds the old sets does it.
+local function migrate()
+  local base = string.sub(AVAIL.voice, 1, -#'free:voice' - 1)
+  local old = {}
+  for ch in pairs(AVAIL) do old[ch] = base .. 'avail:' .. ch end
+  if redis.call('EXISTS', old.voice, old.chat, old.sms) == 0 then return end
+  for ch, k in pairs(old) do
+    for _, id in ipairs(redis.call('ZRANGE', k, '0', '-1')) do
+      local a = get_agent(id)
+      if a then unindex(a); reindex(a) end
+    end
+    redis.call('DEL', k)
+  end
+  for k in pairs(dirty) do redis.call('HSET', KEYS[4], k, cjson.encode(agents[k])) end
+  agents, dirty, reg, heads = {}, {}, {}, {}
+end
+
 -- begin starts an operation: its arguments, and nothing of the operation
 -- before it but what is in Redis. Every operation but restore first checks
 -- that the routing state is there.
 local function begin(args, skip_alive)
   ARGV, NOW = args, tonumber(args[2])
-  out, agents, dirty, published, free_heads, late = {}, {}, {}, {}, {}, {}
+  out, agents, dirty, published, reg, heads, late = {}, {}, {}, {}, {}, {}, {}
   checks = 8192
   if not skip_alive and not alive then
     if redis.call('EXISTS', KEYS[1]) == 0 then fail('NOSTATE', 'routing state missing') end
     alive = true -- and no operation takes it away
+    migrate()
   end
 end

@@ -1,5 +1,5 @@
 -- presence.lua: an agent logs in (ARGV[3] = "login", ARGV[4] = profile JSON
--- {id, sk, tm, cap, lo}) or changes state (ARGV[3] = "state", ARGV[4] = agent
+-- {id, sk, tm, cap, lo, g, op}) or changes state (ARGV[3] = "state", ARGV[4] = agent
 -- id, ARGV[5] = available|break|offline, ARGV[6] = reason). Going offline
 -- withdraws pending offers and removes the agent.
 -- KEYS: see common.lua. ARGV ends with offer timeout ms, K, M.
@@ -9,8 +9,12 @@ local a
 if ARGV[3] == 'login' then
   local p = cjson.decode(ARGV[4])
   a = get_agent(p.id)
-  if not a then a = {id = p.id, ld = {voice = 0, chat = 0, sms = 0}, its = {}, idle = NOW} end
-  a.sk = p.sk; a.tm = p.tm; a.cap = p.cap; a.lo = p.lo
+  if a then
+    unindex(a) -- its group may change
+  else
+    a = {id = p.id, ld = {voice = 0, chat = 0, sms = 0}, its = {}, idle = NOW}
+  end
+  a.sk = p.sk; a.tm = p.tm; a.cap = p.cap; a.lo = p.lo; a.g = p.g; a.op = p.op; a.op = p.op; a.of = a.of or 0
   a.s = 'available'; a.rs = ''; a.since = NOW
 else
   a = get_agent(ARGV[4])

@@ -19,7 +19,10 @@ for _, t in ipairs(cjson.decode(ARGV[4])) do
       requeue(t)
     else
       if t.st == 'offered' then redis.call('ZADD', KEYS[11], int(t.x), int(t.id)) end
-      if t.st == 'wrapup' then redis.call('ZADD', KEYS[13], int(t.x), int(t.id)) end
+      if t.st == 'wrapup' then
+        redis.call('ZADD', KEYS[13], int(t.x), int(t.id))
+        if (t.ws or 0) > 0 then redis.call('HSET', WRAPSTART, int(t.id), int(t.ws)) end
+      end
       put_task(t)
     end
   end

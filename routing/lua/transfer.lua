@@ -12,6 +12,7 @@ if t.st == 'offered' then
   withdraw(t, 'transfer')
 elseif t.st == 'connected' or t.st == 'wrapup' then
   redis.call('ZREM', KEYS[13], int(t.id))
+  redis.call('HDEL', WRAPSTART, int(t.id))
   release(t, get_agent(t.ag))
 else
   queue_out(t)
