@@ -241,7 +241,18 @@ type liveJSON struct {
 type nodeCentre struct {
 	a, b *process
 	sim  *twiliosim.Sim
-	pool *pgxpool.Pool // the test's own connections, for seeding and checks
+	pool *pgxpool.Pool     // the test's own connections, for seeding and checks
+	vars map[string]string // the processes' environment, less their addresses
+}
+
+// env is the processes' environment as KEY=value lines on top of the
+// test's own, for another command run against the same services.
+func (c *nodeCentre) env() []string {
+	env := os.Environ()
+	for k, v := range c.vars {
+		env = append(env, k+"="+v)
+	}
+	return env
 }
 
 func startNodes(t *testing.T) *nodeCentre {
@@ -269,7 +280,7 @@ func startNodesAnswering(t *testing.T, answering *twiliosim.Answering) *nodeCent
 		"SWITCHBOARD_REDIS_PREFIX": prefix, "TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token,
 		"TWILIO_FROM_NUMBER": number, "TWILIO_API_URL": simSrv.URL, "SWITCHBOARD_LOG_LEVEL": "info",
 		"SWITCHBOARD_CHAT_KEY": "test-chat-key-test-chat-key-test-chat-key"}
-	c := &nodeCentre{a: startProcess(t, bin, "a", addrA, env), b: startProcess(t, bin, "b", addrB, env), sim: sim}
+	c := &nodeCentre{a: startProcess(t, bin, "a", addrA, env), b: startProcess(t, bin, "b", addrB, env), sim: sim, vars: env}
 	c.a.waitReady(t)
 	c.b.waitReady(t)
 	pool, err := pgdb.Open(context.Background(), env["DATABASE_URL"])

@@ -74,6 +74,10 @@ func runDeskLoad(ctx context.Context, env config.Env, pool *pgxpool.Pool, o load
 	raiseFileLimit(o.conns + 256)
 	run := strconv.FormatInt(time.Now().Unix()%1_000_000, 36)
 	fmt.Printf("run %s: creating %d synthetic agents\n", run, o.conns)
+	// The pops wait in "general"; a bank that has none gets one.
+	if _, err := pool.Exec(ctx, `INSERT INTO queues (name, title) VALUES ('general', 'General') ON CONFLICT DO NOTHING`); err != nil {
+		return fmt.Errorf("loadgen: queue general: %w", err)
+	}
 	ids, supervisor, err := createLoadAgents(ctx, pool, run, o.conns)
 	if err != nil {
 		return err
@@ -106,6 +110,9 @@ func runDeskLoad(ctx context.Context, env config.Env, pool *pgxpool.Pool, o load
 	}
 	waitPops(lat, o.pops, 30*time.Second)
 	report(o, superToken, "after pops", lat)
+	if n := lat.Count(); n < o.pops {
+		return fmt.Errorf("loadgen: only %d of %d screen pops reached the desks in 30 s", n, o.pops)
+	}
 	return nil
 }
 
@@ -123,16 +130,20 @@ func raiseFileLimit(want int) {
 }
 
 // createLoadAgents inserts n agents named load-<run>-<i>, able to serve
-// every tier, and one supervisor who reads the server's statistics. They
-// share one password hash nobody knows: they log in only by session.
+// every tier and every queue (each has all the skills any queue requires:
+// a seeded bank's queues all require one), and one supervisor who reads the
+// server's statistics. They share one password hash nobody knows: they log
+// in only by session.
 func createLoadAgents(ctx context.Context, pool *pgxpool.Pool, run string, n int) ([]int64, int64, error) {
 	hash, err := agents.HashPassword(run + strconv.FormatInt(time.Now().UnixNano(), 36))
 	if err != nil {
 		return nil, 0, err
 	}
 	tiers := []string{"private", "vip", "standard", "mass"}
-	rows, err := pool.Query(ctx, `INSERT INTO agents (username, name, password_hash, role, tiers, capacity_sms)
-		SELECT 'load-' || $1 || '-' || i, 'Load ' || i, $2, 'agent', $3, 50 FROM generate_series(1, $4) i RETURNING id`,
+	rows, err := pool.Query(ctx, `INSERT INTO agents (username, name, password_hash, role, tiers, capacity_sms, skills)
+		SELECT 'load-' || $1 || '-' || i, 'Load ' || i, $2, 'agent', $3, 50,
+			(SELECT coalesce(array_agg(DISTINCT s), '{}') FROM queues, unnest(queues.skills) s)
+		FROM generate_series(1, $4) i RETURNING id`,
 		run, hash, tiers, n)
 	if err != nil {
 		return nil, 0, fmt.Errorf("loadgen: create agents: %w", err)
@@ -178,7 +189,6 @@ func routeLoad(ctx context.Context, env config.Env, pool *pgxpool.Pool, o loadOp
 	if custs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
 		return fmt.Errorf("loadgen: customers: %w", err)
 	}
-	pool.Exec(ctx, `INSERT INTO queues (name, title) VALUES ('general', 'General') ON CONFLICT DO NOTHING`)
 	store := channels.NewStore(pool, time.Now)
 	tick := time.NewTicker(time.Second / time.Duration(o.rate))
 	defer tick.Stop()
