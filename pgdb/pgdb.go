@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
@@ -134,4 +136,33 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// Migration is one migration file and whether the database has it.
+type Migration struct {
+	Version   int64
+	File      string
+	AppliedAt time.Time // zero while pending
+}
+
+// Status lists every migration the code knows, oldest first, with when each
+// was applied; "switchboardctl migrate status" prints it.
+func Status(ctx context.Context, pool *pgxpool.Pool) ([]Migration, error) {
+	p, err := provider(pool, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pgdb: migration status: %w", err)
+	}
+	out := make([]Migration, len(st))
+	for i, s := range st {
+		out[i] = Migration{Version: s.Source.Version, File: filepath.Base(s.Source.Path)}
+		if s.State == goose.StateApplied {
+			out[i].AppliedAt = s.AppliedAt
+		}
+	}
+	return out, nil
 }

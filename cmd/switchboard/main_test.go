@@ -7,6 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 
 	"switchboard"
@@ -142,5 +145,28 @@ func TestServerHealthReadyAndLogin(t *testing.T) {
 	}
 	if code, _ := do(t, "GET", base+"/api/v1/me", token, nil); code != 401 {
 		t.Fatalf("me after logout = %d, want 401", code)
+	}
+}
+
+// TestServerArguments: help and version answer without any configuration,
+// anything else is a usage mistake (exit 2) that names the fix.
+func TestServerArguments(t *testing.T) {
+	bin := buildServer(t)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-h"}, 0, "README's Configuration"},
+		{[]string{"--help"}, 0, "DATABASE_URL"},
+		{[]string{"version"}, 0, "switchboard dev (commit "},
+		{[]string{"--port", "80"}, 2, "switchboard -h"},
+	} {
+		cmd := exec.Command(bin, c.args...)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+		out, _ := cmd.CombinedOutput()
+		if code := cmd.ProcessState.ExitCode(); code != c.code || !strings.Contains(string(out), c.want) {
+			t.Errorf("switchboard %v: exit %d, want %d with %q in:\n%s", c.args, code, c.code, c.want, out)
+		}
 	}
 }

@@ -43,8 +43,13 @@ type loadOpts struct {
 // cmdLoadgen runs a load generator; "desk" is the only one: N concurrent
 // desk sockets against a running server, then screen pops under that load.
 func cmdLoadgen(ctx context.Context, env config.Env, args []string) error {
+	const use = "usage: switchboardctl loadgen desk [flags] (switchboardctl loadgen desk -h lists them)"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Println(use)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "desk" {
-		return fmt.Errorf("usage: switchboardctl loadgen desk [flags]")
+		return usageError(use)
 	}
 	fs := flag.NewFlagSet("loadgen desk", flag.ContinueOnError)
 	var o loadOpts

@@ -47,9 +47,15 @@ func cmdSeed(ctx context.Context, env config.Env, args []string) error {
 	if *interactions < 0 {
 		*interactions = customers.DefaultInteractionsPerCustomer * *n
 	}
-	res, err := customers.Seed(ctx, pool, customers.SeedOptions{
-		Customers: *n, Agents: *agents, Interactions: *interactions, Seed: *seed, Log: logger(),
-	})
+	// A step per range of customers on a terminal; a log or a pipe gets the
+	// result line alone.
+	opts := customers.SeedOptions{Customers: *n, Agents: *agents, Interactions: *interactions, Seed: *seed}
+	if onTerminal(os.Stderr) {
+		opts.Log = logger()
+	}
+	done := working(fmt.Sprintf("seed: creating a demo bank of %d customers", *n))
+	res, err := customers.Seed(ctx, pool, opts)
+	done()
 	if err != nil {
 		return err
 	}

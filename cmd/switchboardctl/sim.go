@@ -52,7 +52,9 @@ func cmdSim(ctx context.Context, env config.Env, args []string) error {
 	}
 	defer rdb.Close()
 	start := time.Now()
+	done := working(fmt.Sprintf("sim: simulating %s of traffic", seconds(*duration)))
 	res, err := routing.Simulate(ctx, rdb, cfg)
+	done()
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,9 @@ func cmdTiers(ctx context.Context, env config.Env, args []string) error {
 		fmt.Fprintf(info, "policy changed: %s\n", change)
 	}
 	if *recompute {
+		done := working("tiers: recomputing every customer's tier and layer")
 		n, err := svc.Recompute(ctx, "recompute")
+		done()
 		if err != nil {
 			return err
 		}

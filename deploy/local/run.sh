@@ -30,6 +30,7 @@ export SWITCHBOARD_CHAT_KEY=${SWITCHBOARD_CHAT_KEY:-demo-chat-signing-key-change
 SIM_ADDR=${SWITCHBOARD_SIM_ADDR:-127.0.0.1:8089}
 export TWILIO_API_URL=${TWILIO_API_URL:-http://$SIM_ADDR}
 
+echo "run: building bin/switchboard and bin/switchboardctl (the first build downloads Go modules and compiles them: a few minutes)"
 go build -o bin/ ./cmd/switchboard ./cmd/switchboardctl
 bin/switchboardctl migrate
 if [[ $(psql "$DATABASE_URL" -Atc 'select count(*) from customers') == 0 ]]; then

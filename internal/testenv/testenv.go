@@ -52,6 +52,24 @@ func Unique() string {
 // that each open a pool.
 func MustCreateDB(tb testing.TB) string {
 	tb.Helper()
+	dbURL := MustCreateEmptyDB(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pool, err := pgdb.Open(ctx, dbURL)
+	if err != nil {
+		tb.Fatalf("testenv: %v", err)
+	}
+	defer pool.Close()
+	if err := pgdb.Migrate(ctx, pool, slog.New(slog.DiscardHandler)); err != nil {
+		tb.Fatalf("testenv: %v", err)
+	}
+	return dbURL
+}
+
+// MustCreateEmptyDB creates a database with no migrations applied, dropped
+// when the test ends: for tests of migrating itself.
+func MustCreateEmptyDB(tb testing.TB) string {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, DatabaseURL())
@@ -69,14 +87,6 @@ func MustCreateDB(tb testing.TB) string {
 		tb.Fatalf("testenv: DATABASE_URL: %v", err)
 	}
 	u.Path = "/" + name
-	pool, err := pgdb.Open(ctx, u.String())
-	if err != nil {
-		tb.Fatalf("testenv: %v", err)
-	}
-	defer pool.Close()
-	if err := pgdb.Migrate(ctx, pool, slog.New(slog.DiscardHandler)); err != nil {
-		tb.Fatalf("testenv: %v", err)
-	}
 	return u.String()
 }
 
