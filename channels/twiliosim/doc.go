@@ -1,8 +1,9 @@
 // Package twiliosim is a local stand-in for Twilio: it serves the part of
-// the REST API Switchboard calls (Messages; Calls create and update;
-// Conferences and their Participants) under
-// /2010-04-01/Accounts/{AccountSid}/..., with Basic auth and Twilio's JSON
-// shapes and error bodies, and records every request it gets.
+// the REST API Switchboard calls (Messages create, fetch and list; Calls
+// create, update, fetch and list; Conferences and their Participants) under
+// /2010-04-01/Accounts/{AccountSid}/..., with Basic auth, Twilio's JSON
+// shapes, paging and error bodies, and records every request it gets, which
+// GET / lists.
 //
 // It also plays the customers. A simulated caller dials the bank's number:
 // the simulator posts the voice webhook (form-encoded and signed with the

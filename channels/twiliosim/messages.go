@@ -59,6 +59,7 @@ func (s *Sim) createMessage(w http.ResponseWriter, r *http.Request) {
 		Direction: "outbound-api", Status: "queued", StatusCallback: f.Get("StatusCallback"), Created: time.Now()}
 	s.mu.Lock()
 	s.msgs = append(s.msgs, m)
+	s.carried = append(s.carried, m)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, m.json(s))
 	go s.deliver(m)
@@ -93,7 +94,7 @@ func (s *Sim) fetchMessage(w http.ResponseWriter, r *http.Request) {
 	sid := trimJSON(r.PathValue("sid"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, m := range s.msgs {
+	for _, m := range s.carried {
 		if m.SID == sid {
 			writeJSON(w, http.StatusOK, m.json(s))
 			return
@@ -153,6 +154,10 @@ func (s *Sim) TextWithSID(ctx context.Context, sid, from, body string, media ...
 		form.Set("MediaContentType"+strconv.Itoa(i), "image/jpeg")
 	}
 	s.noteKeyword(from, body)
+	s.mu.Lock()
+	s.carried = append(s.carried, &Message{SID: sid, From: from, To: s.cfg.Number, Body: body, MediaURLs: media,
+		Direction: "inbound", Status: "received", Created: time.Now()})
+	s.mu.Unlock()
 	_, resp, err := s.post(ctx, s.cfg.SMSURL, form)
 	if err != nil {
 		return err
@@ -189,7 +194,9 @@ func (s *Sim) takeReplies(to string, resp []byte) {
 	defer s.mu.Unlock()
 	for _, m := range doc.Messages {
 		body := strings.TrimSpace(m.Body + m.Inner.Body)
-		s.inbox[to] = append(s.inbox[to], &Message{SID: NewSID("SM"), From: s.cfg.Number, To: to, Body: body,
-			Direction: "outbound-reply", Status: "delivered", Created: time.Now()})
+		reply := &Message{SID: NewSID("SM"), From: s.cfg.Number, To: to, Body: body,
+			Direction: "outbound-reply", Status: "delivered", Created: time.Now()}
+		s.inbox[to] = append(s.inbox[to], reply)
+		s.carried = append(s.carried, reply)
 	}
 }

@@ -37,7 +37,11 @@ type Sim struct {
 	log  *slog.Logger
 	mu   sync.Mutex
 	reqs []Request
-	msgs []*Message
+	msgs []*Message // created through the REST API
+	// carried is every text either way, oldest first: the API's messages,
+	// customers' texts to the bank and TwiML replies; the Messages list
+	// shows them all, as Twilio's does.
+	carried []*Message
 	// inbox holds what each simulated phone received, by number.
 	inbox    map[string][]*Message
 	optedOut map[string]bool // numbers that texted STOP to the bank's number
@@ -75,7 +79,9 @@ func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
 	p := "/2010-04-01/Accounts/{account}/"
 	mux.HandleFunc("POST "+p+"Messages.json", s.auth(s.createMessage))
+	mux.HandleFunc("GET "+p+"Messages.json", s.auth(s.listMessages))
 	mux.HandleFunc("GET "+p+"Messages/{sid}", s.auth(s.fetchMessage))
+	mux.HandleFunc("GET "+p+"Calls.json", s.auth(s.listCalls))
 	mux.HandleFunc("POST "+p+"Calls.json", s.auth(s.createCall))
 	mux.HandleFunc("POST "+p+"Calls/{sid}", s.auth(s.updateCall))
 	mux.HandleFunc("GET "+p+"Calls/{sid}", s.auth(s.fetchCall))
@@ -84,6 +90,8 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST "+p+"Conferences/{conf}/Participants.json", s.auth(s.createParticipant))
 	mux.HandleFunc("POST "+p+"Conferences/{conf}/Participants/{call}", s.auth(s.updateParticipant))
 	mux.HandleFunc("DELETE "+p+"Conferences/{conf}/Participants/{call}", s.auth(s.deleteParticipant))
+	mux.HandleFunc("GET /{$}", s.listRequests)
+	mux.HandleFunc("GET /requests.json", s.listRequests)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		twilioError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
 	})
