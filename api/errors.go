@@ -26,6 +26,19 @@ var kinds = []struct {
 	{switchboard.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 }
 
+// statusError is an error of the HTTP transport itself (a wrong method or
+// body type), with no domain kind: it carries its own status and code.
+type statusError struct {
+	status        int
+	code, message string
+}
+
+func (e *statusError) Error() string { return e.message }
+
+func errorWithStatus(status int, code, message string) error {
+	return &statusError{status: status, code: code, message: message}
+}
+
 // ErrorBody is the JSON of every error response.
 type ErrorBody struct {
 	Error struct {
@@ -42,7 +55,10 @@ func Error(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) 
 	var body ErrorBody
 	status := http.StatusInternalServerError
 	var mbe *http.MaxBytesError
+	var se *statusError
 	switch {
+	case errors.As(err, &se):
+		status, body.Error.Code, body.Error.Message = se.status, se.code, se.message
 	case errors.As(err, &mbe):
 		status, body.Error.Code, body.Error.Message = http.StatusRequestEntityTooLarge, "too_large", "request body too large"
 	default:

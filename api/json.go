@@ -3,7 +3,9 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"mime"
 	"net/http"
 
 	"switchboard"
@@ -20,9 +22,14 @@ func JSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
 }
 
-// Decode reads one JSON object into v, strictly: unknown fields, trailing
-// data and oversized bodies are ErrInvalid with a message that says why.
+// Decode reads one JSON object into v, strictly: a body that is not
+// declared application/json is 415; unknown fields, trailing data and
+// oversized bodies are ErrInvalid with a message that says why.
 func Decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return errorWithStatus(http.StatusUnsupportedMediaType, "unsupported_media_type",
+			fmt.Sprintf("the body must be JSON, sent with Content-Type: application/json (got %q)", r.Header.Get("Content-Type")))
+	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

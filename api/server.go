@@ -6,8 +6,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"switchboard"
@@ -36,9 +38,30 @@ func (s *Server) Handler() http.Handler {
 	s.campaignRoutes(mux)
 	s.eventRoutes(mux)
 	mux.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return errorWithStatus(http.StatusMethodNotAllowed, "method_not_allowed",
+				fmt.Sprintf("%s %s: this route takes %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+		}
 		return switchboard.Errorf(switchboard.ErrNotFound, "no such API route: %s %s", r.Method, r.URL.Path)
 	}))
 	return mux
+}
+
+// allowed lists the methods some route of mux serves at r's path, for a 405
+// that tells the client which to use. The catch-all "/api/" does not count.
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			out = append(out, m)
+		}
+	}
+	if slices.Contains(out, http.MethodGet) {
+		out = slices.Insert(out, 1, http.MethodHead)
+	}
+	return out
 }
 
 // handlerFunc is an HTTP handler that returns its error instead of writing

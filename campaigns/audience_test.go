@@ -2,7 +2,9 @@ package campaigns
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +119,30 @@ func TestCampaignValidation(t *testing.T) {
 	}
 	if _, err := r.store.Move(ctx, c.ID, Completed); !isKind(err, switchboard.ErrConflict) {
 		t.Errorf("draft to completed: %v, want ErrConflict", err)
+	}
+}
+
+// TestEmptyAudienceStaysDraft: a campaign whose audience matches nobody
+// cannot be scheduled (and so never started); it stays a draft with its
+// filters to correct, and says why.
+func TestEmptyAudienceStaysDraft(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, monday, twiliosim.Answering{})
+	r := w.rig("node-a", DialerConfig{})
+	c := voiceCampaign("nobody", Progressive, []int64{1})
+	c.Audience = Audience{Regions: []string{"atlantis"}}
+	if err := r.store.Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.store.Move(ctx, c.ID, Scheduled)
+	if !errors.Is(err, switchboard.ErrConflict) || !strings.Contains(err.Error(), "no contacts") {
+		t.Fatalf("scheduling an empty audience: %v, want a conflict saying it has no contacts", err)
+	}
+	got, err := r.store.Get(ctx, c.ID)
+	if err != nil || got.State != Draft {
+		t.Fatalf("after the refusal the campaign is %v (%v), want draft", got.State, err)
+	}
+	if _, err := r.store.Move(ctx, c.ID, Running); err == nil {
+		t.Fatal("a draft with no contacts was started")
 	}
 }

@@ -1,6 +1,9 @@
 package campaigns
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -75,16 +78,50 @@ type Campaign struct {
 	UpdatedAt time.Time           `json:"updated_at"`
 }
 
-// Rules are the retry, attempt and pacing rules of a campaign.
+// Rules are the retry, attempt and pacing rules of a campaign. In JSON the
+// retry delays are whole seconds, named with an _s suffix (see rulesJSON).
 type Rules struct {
-	MaxAttempts   int           `json:"max_attempts"`
-	RetryNoAnswer time.Duration `json:"retry_no_answer"`
-	RetryBusy     time.Duration `json:"retry_busy"`
-	RetryMachine  time.Duration `json:"retry_machine"`
-	MachineAction string        `json:"machine_action"` // retry or voicemail
-	Voicemail     string        `json:"voicemail,omitempty"`
-	AbandonCap    float64       `json:"abandon_cap"`
-	SMSPerMinute  int           `json:"sms_per_minute"`
+	MaxAttempts   int
+	RetryNoAnswer time.Duration
+	RetryBusy     time.Duration
+	RetryMachine  time.Duration
+	MachineAction string // retry or voicemail
+	Voicemail     string
+	AbandonCap    float64
+	SMSPerMinute  int
+}
+
+// rulesJSON is Rules on the wire: delays in seconds, the unit in the name,
+// so an integrator never guesses (time.Duration would be nanoseconds).
+type rulesJSON struct {
+	MaxAttempts   int     `json:"max_attempts"`
+	RetryNoAnswer int64   `json:"retry_no_answer_s"`
+	RetryBusy     int64   `json:"retry_busy_s"`
+	RetryMachine  int64   `json:"retry_machine_s"`
+	MachineAction string  `json:"machine_action"`
+	Voicemail     string  `json:"voicemail,omitempty"`
+	AbandonCap    float64 `json:"abandon_cap"`
+	SMSPerMinute  int     `json:"sms_per_minute"`
+}
+
+// MarshalJSON writes the delays as whole seconds.
+func (r Rules) MarshalJSON() ([]byte, error) {
+	return json.Marshal(rulesJSON{r.MaxAttempts, int64(r.RetryNoAnswer / time.Second), int64(r.RetryBusy / time.Second),
+		int64(r.RetryMachine / time.Second), r.MachineAction, r.Voicemail, r.AbandonCap, r.SMSPerMinute})
+}
+
+// UnmarshalJSON reads the delays as seconds, strictly: an unknown field (the
+// old unit-less retry_no_answer, say) is an error, not silently ignored.
+func (r *Rules) UnmarshalJSON(b []byte) error {
+	var j rulesJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return fmt.Errorf("rules: %w", err)
+	}
+	*r = Rules{j.MaxAttempts, time.Duration(j.RetryNoAnswer) * time.Second, time.Duration(j.RetryBusy) * time.Second,
+		time.Duration(j.RetryMachine) * time.Second, j.MachineAction, j.Voicemail, j.AbandonCap, j.SMSPerMinute}
+	return nil
 }
 
 // DefaultRules are a bank's usual outbound rules: three attempts, an

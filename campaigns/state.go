@@ -27,6 +27,12 @@ func (s *Store) Move(ctx context.Context, id int64, to State) (audience int, err
 			if audience, err = buildAudience(ctx, tx, c, now); err != nil {
 				return err
 			}
+			// A campaign that would contact nobody is a mistake in its
+			// filters or list; it stays a draft to be corrected.
+			if audience == 0 {
+				return switchboard.Errorf(switchboard.ErrConflict,
+					"campaign %d has no contacts: its audience matches no customer who may be contacted (check its filters or list)", id)
+			}
 		}
 		if to == Draft {
 			if _, err := tx.Exec(ctx, `DELETE FROM campaign_contacts WHERE campaign_id = $1 AND attempts = 0`, id); err != nil {

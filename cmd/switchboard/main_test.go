@@ -66,6 +66,9 @@ func do(t *testing.T, method, url, token string, body any) (int, map[string]any)
 		r = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, url, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -38,8 +38,8 @@ func TestTwoProcessesDialEachContactOnce(t *testing.T) {
 		"starts_at": now.Add(-time.Minute), "ends_at": now.Add(time.Hour),
 		// Any hour of any day, so the test does not depend on when it runs.
 		"window": map[string]any{"start_minute": 0, "end_minute": 24 * 60, "days": []int{0, 1, 2, 3, 4, 5, 6}},
-		"rules": map[string]any{"max_attempts": 1, "retry_no_answer": time.Hour, "retry_busy": time.Hour,
-			"retry_machine": time.Hour, "machine_action": "retry", "abandon_cap": 0.03, "sms_per_minute": 600},
+		"rules": map[string]any{"max_attempts": 1, "retry_no_answer_s": 3600, "retry_busy_s": 3600,
+			"retry_machine_s": 3600, "machine_action": "retry", "abandon_cap": 0.03, "sms_per_minute": 600},
 		"audience": map[string]any{"tiers": []string{"vip"}},
 	})
 	if code != 201 {
