@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -136,6 +137,10 @@ type Desk struct {
 	boardMu sync.Mutex
 	board   []byte // the last wallboard frame, for supervisors who connect
 	camps   campaignCache
+
+	// beforeBreak, when set (by tests), runs as the presence sweep is about
+	// to put an agent on break: where a desk opening races the sweep.
+	beforeBreak atomic.Pointer[func(agentID int64)]
 }
 
 // New returns a Desk. It returns ErrInvalid for a PublicURL that is not an

@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -86,6 +87,18 @@ func (d *Desk) breakAgentsWithoutDesk(ctx context.Context) error {
 		if !mine[s.AgentID] || s.State != routing.AgentAvailable {
 			continue
 		}
+		if hook := d.beforeBreak.Load(); hook != nil {
+			(*hook)(s.AgentID)
+		}
+		// A desk may have opened since the sweep took the agent out of the
+		// set (the sweep of many agents takes a while): it marked the agent
+		// seen again, and an agent at a desk is never put on break.
+		if seen, err := d.seenAgain(ctx, s.AgentID); err != nil || seen {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		err := d.deps.Engine.SetState(ctx, s.AgentID, routing.AgentBreak, ReasonDeskClosed)
 		if err != nil && !errors.Is(err, switchboard.ErrNotFound) {
 			return err
@@ -93,4 +106,14 @@ func (d *Desk) breakAgentsWithoutDesk(ctx context.Context) error {
 		d.cfg.Log.Info("agentdesk: agent has no open desk: on break", "agent", s.AgentID)
 	}
 	return nil
+}
+
+// seenAgain reports whether agentID is back in the seen set: a desk opened
+// on some node after the sweep took the agent out.
+func (d *Desk) seenAgain(ctx context.Context, agentID int64) (bool, error) {
+	err := d.deps.Redis.ZScore(ctx, d.seenKey(), strconv.FormatInt(agentID, 10)).Err()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	return err == nil, err
 }

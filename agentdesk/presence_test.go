@@ -2,6 +2,7 @@ package agentdesk_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,6 +70,51 @@ func TestAgentWithoutDeskGoesOnBreak(t *testing.T) {
 	for name, id := range map[string]int64{"stays": stays, "back": back, "deskless": deskless} {
 		if got[id].State != routing.AgentAvailable {
 			t.Errorf("%s is %+v, want available", name, got[id])
+		}
+	}
+}
+
+// TestDeskOpenedDuringSweepStaysAvailable: a desk that opens while the
+// sweep is putting its agent on break (the agent's old desk gone, the sweep
+// already holding them) leaves the agent available: the sweep looks again.
+func TestDeskOpenedDuringSweepStaysAvailable(t *testing.T) {
+	c := newCentre(t, routing.Config{})
+	cfg := agentdesk.Config{DeskGone: 600 * time.Millisecond}
+	n1, n2 := c.node(cfg), c.node(cfg)
+	ctx := context.Background()
+	agent, token := c.agent("returns", switchboard.RoleAgent)
+
+	d := dial(t, n1, token)
+	d.ok("set_state", map[string]any{"state": "available"})
+	opened := make(chan struct{})
+	var once sync.Once
+	race := func(id int64) {
+		if id != agent {
+			return
+		}
+		once.Do(func() {
+			// The agent comes back on the other node just now.
+			dial(t, n2, token) // returns once the desk said hello: it is open
+			close(opened)
+		})
+	}
+	n1.desk.SetBeforeBreak(race)
+	n2.desk.SetBeforeBreak(race)
+	d.ws.Close()
+
+	select {
+	case <-opened:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the sweep never came for the agent whose desk closed")
+	}
+	time.Sleep(2 * cfg.DeskGone)
+	all, err := n1.engine.AgentStates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		if s.AgentID == agent && s.State != routing.AgentAvailable {
+			t.Fatalf("the agent at a desk opened during the sweep is %+v, want available", s)
 		}
 	}
 }
