@@ -68,6 +68,13 @@ type Config struct {
 	// DefaultNotReadyOnMiss; an empty map keeps every agent ready.
 	NotReadyOnMiss map[switchboard.Channel]bool
 
+	// IgnoreLanguage routes without regard to the customer's language. By
+	// default a task with a Language needs an agent who speaks it whenever
+	// an active agent who speaks it (and has the queue's skills) exists;
+	// a language nobody there speaks adds no requirement, so the customer
+	// is served rather than left waiting.
+	IgnoreLanguage bool
+
 	Queues []Queue        // added to (and, by name, overriding) the queues table
 	Agents []AgentProfile // agent profiles when there is no pool
 

@@ -37,6 +37,7 @@ type Engine struct {
 	later   []*opCall  // to run ahead of the next operation (acceptLater)
 	mu      sync.Mutex // guards queues
 	queue   map[string]Queue
+	spoken  spokenCache // which languages the queues' agents speak
 
 	// writes groups the Postgres records of concurrent calls into shared
 	// commits; nil without a pool.
@@ -53,7 +54,11 @@ type Task struct {
 	Channel        switchboard.Channel
 	Queue          string
 	Tier           switchboard.ValueTier
-	Skills         []string // required on top of the queue's skills, e.g. "lang:en"
+	Skills         []string // required on top of the queue's skills, e.g. "cards"
+	// Language is the customer's (profile, IVR choice, chat widget): the
+	// task then needs an agent who speaks it, when an active agent who
+	// speaks it can serve the queue (see Config.IgnoreLanguage).
+	Language       string
 	CustomerID     int64
 	PreferredAgent int64     // the customer's relationship manager, or 0
 	EnqueuedAt     time.Time // zero means now

@@ -35,8 +35,14 @@ func (e *Engine) wire(ctx context.Context, t Task) (wireTask, error) {
 	if w.P != 0 {
 		w.RU = a0 + e.cfg.RMWait.Milliseconds()
 	}
-	w.OS = skillSet(t.Skills)
-	w.setQueue(q, t.Skills, a0)
+	own := t.Skills
+	if lang, err := e.languageSkill(ctx, t.Language, q); err != nil {
+		return wireTask{}, err
+	} else if lang != "" {
+		own = append(slices.Clip(own), lang)
+	}
+	w.OS = skillSet(own)
+	w.setQueue(q, own, a0)
 	return w, nil
 }
 

@@ -315,3 +315,29 @@ func TestHelpAnswered(t *testing.T) {
 		t.Fatalf("HELP opened %d interactions", n)
 	}
 }
+
+// TestTextRoutedByLanguage: the text of a customer whose profile says
+// English goes to the agent who speaks English, though the other agent has
+// been free longer.
+func TestTextRoutedByLanguage(t *testing.T) {
+	env, _ := setup(t)
+	cust := env.AddCustomer("Oliver Smith", customerPhone, "standard")
+	env.Exec(`UPDATE customers SET language = 'en' WHERE id = $1`, cust)
+	mandarin := env.AddAgent("mei")
+	env.Exec(`UPDATE agents SET languages = '{zh}' WHERE id = $1`, mandarin)
+	time.Sleep(10 * time.Millisecond)
+	english := env.AddAgent("oliver")
+	env.Exec(`UPDATE agents SET languages = '{zh,en}' WHERE id = $1`, english)
+	for _, id := range []int64{mandarin, english} {
+		if err := env.Engine.Login(env.Ctx, id); err != nil { // again, with the languages
+			t.Fatal(err)
+		}
+	}
+	sid, err := env.Sim.Text(env.Ctx, customerPhone, "Hello, I need help with my card")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offer := env.WaitEvent(routing.EventOffer, interactionOf(env, sid)); offer.AgentID != english {
+		t.Fatalf("offered to %d, want the English speaker %d (not %d)", offer.AgentID, english, mandarin)
+	}
+}

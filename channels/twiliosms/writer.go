@@ -152,6 +152,9 @@ func (c *Channel) receiveAll(ctx context.Context, texts []*pendingText) ([]recei
 		if err != nil {
 			return err
 		}
+		if err := threadLanguages(ctx, tx, recs); err != nil {
+			return err
+		}
 		return c.router.RecordQueued(ctx, tx, c.prepare(ctx, recs))
 	})
 	if err != nil {
@@ -199,7 +202,8 @@ func (c *Channel) prepare(ctx context.Context, recs []received) []routing.Queued
 			continue
 		}
 		q, err := c.router.Prepare(ctx, routing.Task{InteractionID: r.Thread.ID, Channel: switchboard.ChannelSMS,
-			Queue: r.Thread.Queue, Tier: r.Thread.Tier, CustomerID: r.Customer.ID, PreferredAgent: r.Customer.RMID})
+			Queue: r.Thread.Queue, Tier: r.Thread.Tier, CustomerID: r.Customer.ID, PreferredAgent: r.Customer.RMID,
+			Language: r.Thread.Language})
 		if err != nil {
 			c.log.Error("sms: enqueue", "interaction", r.Thread.ID, "err", err)
 			continue
@@ -208,6 +212,39 @@ func (c *Channel) prepare(ctx context.Context, recs []received) []routing.Queued
 		qs = append(qs, q)
 	}
 	return qs
+}
+
+// threadLanguages reads the language of each new thread, which
+// sms_receive took from the customer's profile, so that routing can find
+// an agent who speaks it.
+func threadLanguages(ctx context.Context, tx pgx.Tx, recs []received) error {
+	at := map[int64][]int{}
+	var ids []int64
+	for i, r := range recs {
+		if r.New {
+			at[r.Thread.ID] = append(at[r.Thread.ID], i)
+			ids = append(ids, r.Thread.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id, coalesce(language, '') FROM interactions WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("twiliosms: thread languages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var lang string
+		if err := rows.Scan(&id, &lang); err != nil {
+			return fmt.Errorf("twiliosms: thread languages: %w", err)
+		}
+		for _, i := range at[id] {
+			recs[i].Thread.Language = lang
+		}
+	}
+	return rows.Err()
 }
 
 // conflict answers a text whose MessageSid is stored from another number:

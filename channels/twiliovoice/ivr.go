@@ -182,10 +182,8 @@ func (c *Channel) chooseIntent(w http.ResponseWriter, r *http.Request, l channel
 // enqueue records the chosen queue and the call's queued record in one
 // transaction, then hands the call to routing.
 func (c *Channel) enqueue(ctx context.Context, l channels.Live, digits, queue string) error {
-	t := routing.Task{InteractionID: l.ID, Channel: switchboard.ChannelVoice, Queue: queue, Tier: l.Tier, CustomerID: l.CustomerID}
-	if c.cfg.Menu.LanguageSkill && l.Language != "" {
-		t.Skills = []string{"lang:" + l.Language}
-	}
+	t := routing.Task{InteractionID: l.ID, Channel: switchboard.ChannelVoice, Queue: queue, Tier: l.Tier,
+		CustomerID: l.CustomerID, Language: l.Language}
 	if l.CustomerID != 0 {
 		if cust, err := channels.CustomerByID(ctx, c.store.Pool(), l.CustomerID); err == nil {
 			t.PreferredAgent = cust.RMID

@@ -23,9 +23,6 @@ type Menu struct {
 	CallbackConfirm map[string]string
 	CallbackGreet   map[string]string // said when the bank calls back
 	InvalidChoice   map[string]string
-	// LanguageSkill adds "lang:<language>" to the routing task, so only
-	// agents with that skill are offered the call.
-	LanguageSkill bool
 }
 
 // Intent is one choice of the intent question.

@@ -194,7 +194,7 @@ func (c *Channel) open(ctx context.Context, tx pgx.Tx, now time.Time, s *session
 func (c *Channel) recordQueued(ctx context.Context, tx pgx.Tx, s *session, id int64) error {
 	s.queued = nil
 	q, err := c.router.Prepare(ctx, routing.Task{InteractionID: id, Channel: switchboard.ChannelChat, Queue: c.cfg.Queue,
-		Tier: s.customer.Tier, CustomerID: s.customer.ID, PreferredAgent: s.customer.RMID})
+		Tier: s.customer.Tier, CustomerID: s.customer.ID, PreferredAgent: s.customer.RMID, Language: s.language})
 	if err != nil {
 		c.log.Error("chat: enqueue", "interaction", id, "err", err)
 		return nil

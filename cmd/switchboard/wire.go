@@ -159,6 +159,7 @@ func routingConfig(env config.Env) routing.Config {
 		c.OffersPerAgent = -1 // no limit but capacity
 	}
 	c.WrapUp, c.WrapUpMax = env.Routing.WrapUp, env.Routing.WrapUpMax
+	c.IgnoreLanguage = !env.Routing.ByLanguage
 	if c.WrapUp == 0 {
 		c.WrapUp = -1 // none
 	}

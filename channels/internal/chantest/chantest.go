@@ -205,3 +205,11 @@ func (e *Env) State(id int64) string {
 	}
 	return s
 }
+
+// Exec runs a statement on the test's database, failing the test on error.
+func (e *Env) Exec(sql string, args ...any) {
+	e.T.Helper()
+	if _, err := e.Pool.Exec(e.Ctx, sql, args...); err != nil {
+		e.T.Fatalf("%s: %v", sql, err)
+	}
+}

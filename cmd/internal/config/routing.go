@@ -22,6 +22,9 @@ type Routing struct {
 	// for none. WrapUpMax (SWITCHBOARD_WRAPUP_MAX) is the most an agent
 	// may extend it to, counted from its start.
 	WrapUp, WrapUpMax time.Duration
+	// ByLanguage (SWITCHBOARD_LANGUAGE_ROUTING, on or off) routes a customer
+	// to an agent who speaks their language, when one can serve the queue.
+	ByLanguage bool
 }
 
 func (r *reader) routing() Routing {
@@ -30,7 +33,17 @@ func (r *reader) routing() Routing {
 		NotReadyOnMiss: r.channels("SWITCHBOARD_NOT_READY_ON_MISS", "voice"),
 		WrapUp:         r.span("SWITCHBOARD_WRAPUP", 30*time.Second),
 		WrapUpMax:      r.span("SWITCHBOARD_WRAPUP_MAX", 5*time.Minute),
+		ByLanguage:     r.onOff("SWITCHBOARD_LANGUAGE_ROUTING", true),
 	}
+}
+
+// onOff reads on or off.
+func (r *reader) onOff(name string, def bool) bool {
+	v := r.get(name, map[bool]string{true: "on", false: "off"}[def])
+	if v != "on" && v != "off" {
+		r.fail(name, "must be on or off: %q", v)
+	}
+	return v == "on"
 }
 
 // span reads a duration of 0 or more.
