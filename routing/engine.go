@@ -50,11 +50,11 @@ type Engine struct {
 // Task is what a channel enqueues after it has committed the interaction
 // row: everything routing needs to know about the waiting contact.
 type Task struct {
-	InteractionID  int64
-	Channel        switchboard.Channel
-	Queue          string
-	Tier           switchboard.ValueTier
-	Skills         []string // required on top of the queue's skills, e.g. "cards"
+	InteractionID int64
+	Channel       switchboard.Channel
+	Queue         string
+	Tier          switchboard.ValueTier
+	Skills        []string // required on top of the queue's skills, e.g. "cards"
 	// Language is the customer's (profile, IVR choice, chat widget): the
 	// task then needs an agent who speaks it, when an active agent who
 	// speaks it can serve the queue (see Config.IgnoreLanguage).
