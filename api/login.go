@@ -24,9 +24,11 @@ type agentJSON struct {
 	Capacity  map[switchboard.Channel]int `json:"capacity"`
 }
 
+// toAgentJSON writes an empty list as [], never null: an agent with no
+// tiers serves none, and a client should not have to tell null from [].
 func toAgentJSON(a *switchboard.Agent) agentJSON {
 	return agentJSON{ID: a.ID, Username: a.Username, Name: a.Name, Role: a.Role, TeamID: a.TeamID,
-		Skills: a.Skills, Languages: a.Languages, Tiers: a.Tiers, Capacity: a.Capacity}
+		Skills: nonNilSlice(a.Skills), Languages: nonNilSlice(a.Languages), Tiers: nonNilSlice(a.Tiers), Capacity: a.Capacity}
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
