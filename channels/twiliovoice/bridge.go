@@ -23,6 +23,7 @@ func (c *Channel) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("twiliovoice: %w", err)
 	}
+	go c.sweepLoop(ctx)
 	for ev := range evs {
 		if ev.Kind != routing.EventAccepted || (ev.Channel != "" && ev.Channel != switchboard.ChannelVoice) {
 			continue

@@ -77,6 +77,9 @@ func (c *Channel) handleHold(w http.ResponseWriter, r *http.Request) {
 	}
 	switch l.State {
 	case switchboard.StateQueued, switchboard.StateOffered:
+		if l.State == switchboard.StateQueued && l.Queue != "" {
+			c.routeAgain(r.Context(), l)
+		}
 		c.writeTwiML(w, c.holdLoop(r.Context(), l.ID, l.Language, l.Queue)...)
 	case switchboard.StateConnected:
 		c.writeTwiML(w, c.conferenceTwiML(l.ID)...)

@@ -31,6 +31,10 @@ func (c *Channel) handleIncoming(w http.ResponseWriter, r *http.Request) {
 		c.writeError(w, r, err)
 		return
 	}
+	if l.State.Terminal() {
+		c.writeTwiML(w, &twiml.VoiceHangup{})
+		return
+	}
 	if l.Queue != "" {
 		// A retry after the IVR: the caller is already waiting.
 		c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)})
@@ -47,6 +51,10 @@ func (c *Channel) open(ctx context.Context, cf callForm) (channels.Live, error) 
 		if !errors.Is(err, switchboard.ErrNotFound) {
 			return err
 		}
+		ended, err := hasEnded(ctx, tx, cf.CallSID)
+		if err != nil {
+			return err
+		}
 		cust := channels.Customer{Tier: switchboard.TierMass}
 		if cf.From[0] == '+' {
 			if cust, err = channels.Identify(ctx, tx, cf.From); err != nil {
@@ -55,7 +63,16 @@ func (c *Channel) open(ctx context.Context, cf callForm) (channels.Live, error) 
 		}
 		l = channels.Live{Interaction: switchboard.Interaction{Channel: switchboard.ChannelVoice, Direction: switchboard.Inbound,
 			State: switchboard.StateQueued, CustomerID: cust.ID, Tier: cust.Tier, From: cf.From, To: cf.To, ProviderSID: cf.CallSID}}
-		return channels.CreateInteraction(ctx, tx, now, &l.Interaction, "", map[string]any{"call_sid": cf.CallSID})
+		if err := channels.CreateInteraction(ctx, tx, now, &l.Interaction, "", map[string]any{"call_sid": cf.CallSID}); err != nil {
+			return err
+		}
+		if !ended {
+			return nil
+		}
+		// This webhook comes late (a node paused while it waited) and the
+		// caller has hung up meanwhile: the call is recorded, never queued.
+		l.State = switchboard.StateAbandoned
+		return channels.EndBeforeRouting(ctx, tx, now, l.ID, "ended_before_answer")
 	})
 	if err != nil {
 		return channels.Live{}, fmt.Errorf("twiliovoice: open call %s: %w", cf.CallSID, err)
@@ -180,16 +197,12 @@ func (c *Channel) chooseIntent(w http.ResponseWriter, r *http.Request, l channel
 }
 
 // enqueue records the chosen queue and the call's queued record in one
-// transaction, then hands the call to routing.
+// transaction, then hands the call to routing. Once the record is
+// committed the caller is queued: if routing is away (Redis restarting),
+// the caller keeps the hold music and the hold loop hands the call over
+// again until routing takes it.
 func (c *Channel) enqueue(ctx context.Context, l channels.Live, digits, queue string) error {
-	t := routing.Task{InteractionID: l.ID, Channel: switchboard.ChannelVoice, Queue: queue, Tier: l.Tier,
-		CustomerID: l.CustomerID, Language: l.Language}
-	if l.CustomerID != 0 {
-		if cust, err := channels.CustomerByID(ctx, c.store.Pool(), l.CustomerID); err == nil {
-			t.PreferredAgent = cust.RMID
-		}
-	}
-	q, err := c.router.Prepare(ctx, t)
+	q, err := c.router.Prepare(ctx, c.task(ctx, l, queue))
 	if err != nil {
 		return fmt.Errorf("twiliovoice: enqueue %d: %w", l.ID, err)
 	}
@@ -207,7 +220,30 @@ func (c *Channel) enqueue(ctx context.Context, l channels.Live, digits, queue st
 		return fmt.Errorf("twiliovoice: queue of %d: %w", l.ID, err)
 	}
 	if err := c.router.Route(ctx, q); err != nil {
-		return fmt.Errorf("twiliovoice: enqueue %d: %w", l.ID, err)
+		c.log.Warn("voice: routing unavailable; the caller waits on hold until it is back", "interaction", l.ID, "err", err)
 	}
 	return nil
+}
+
+// task is what routing needs of call l waiting in queue.
+func (c *Channel) task(ctx context.Context, l channels.Live, queue string) routing.Task {
+	t := routing.Task{InteractionID: l.ID, Channel: switchboard.ChannelVoice, Queue: queue, Tier: l.Tier,
+		CustomerID: l.CustomerID, Language: l.Language}
+	if l.CustomerID != 0 {
+		if cust, err := channels.CustomerByID(ctx, c.store.Pool(), l.CustomerID); err == nil {
+			t.PreferredAgent = cust.RMID
+		}
+	}
+	return t
+}
+
+// handOver gives a queued call to routing again, waiting since it began.
+func (c *Channel) handOver(ctx context.Context, l channels.Live) error {
+	t := c.task(ctx, l, l.Queue)
+	t.EnqueuedAt = l.CreatedAt
+	q, err := c.router.Prepare(ctx, t)
+	if err != nil {
+		return err
+	}
+	return c.router.Route(ctx, q)
 }

@@ -44,11 +44,38 @@ func (c *Channel) handleStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Channel) legEnded(ctx context.Context, cf callForm, leg string) error {
+	if leg == "" {
+		// Durable first: if it cannot be stored the callback is answered
+		// 5xx; once it is, whatever fails below the sweep finishes.
+		if err := noteEnded(ctx, c.store.Pool(), cf.CallSID, cf.Status, time.Now()); err != nil {
+			return err
+		}
+		if err := c.callerGone(ctx, cf); err != nil {
+			c.log.Warn("voice: caller's call ended; the sweep will finish", "call", cf.CallSID, "err", err)
+		}
+		return nil
+	}
+	return c.legGone(ctx, cf, leg)
+}
+
+// callerGone ends what the caller's own call held.
+func (c *Channel) callerGone(ctx context.Context, cf callForm) error {
+	l, err := channels.InteractionBySID(ctx, c.store.Pool(), cf.CallSID)
+	if errors.Is(err, switchboard.ErrNotFound) {
+		c.log.Warn("voice: status for an unknown call (kept: its webhook may come late)", "call", cf.CallSID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return c.ended(ctx, l, "", cf.Status)
+}
+
+// legGone ends what an agent's or a callback's leg held.
+func (c *Channel) legGone(ctx context.Context, cf callForm, leg string) error {
 	var l channels.Live
 	var err error
 	switch leg {
-	case "":
-		l, err = channels.InteractionBySID(ctx, c.store.Pool(), cf.CallSID)
 	case "agent", "callback":
 		l, err = channels.LoadInteraction(ctx, c.store.Pool(), cf.Interaction, false)
 	default:
@@ -61,6 +88,11 @@ func (c *Channel) legEnded(ctx context.Context, cf callForm, leg string) error {
 	if err != nil {
 		return err
 	}
+	return c.ended(ctx, l, leg, cf.Status)
+}
+
+// ended applies the end of leg ("" for the caller's call) to l.
+func (c *Channel) ended(ctx context.Context, l channels.Live, leg, status string) error {
 	switch {
 	case l.State == switchboard.StateQueued && l.Queue == "":
 		return c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
@@ -69,7 +101,7 @@ func (c *Channel) legEnded(ctx context.Context, cf callForm, leg string) error {
 	case (l.State == switchboard.StateQueued || l.State == switchboard.StateOffered) && leg == "" && l.CallbackTo == "":
 		return c.abandon(ctx, l)
 	case l.State == switchboard.StateConnected && (leg != "" || l.CallbackTo == ""):
-		return c.complete(ctx, l, leg, cf.Status)
+		return c.complete(ctx, l, leg, status)
 	}
 	return nil
 }
@@ -77,8 +109,10 @@ func (c *Channel) legEnded(ctx context.Context, cf callForm, leg string) error {
 // abandon takes a waiting caller who hung up out of routing.
 func (c *Channel) abandon(ctx context.Context, l channels.Live) error {
 	err := c.router.Cancel(ctx, l.ID, "hangup")
-	if errors.Is(err, switchboard.ErrNotFound) {
-		// Not in Redis (lost in a restart): close the row directly.
+	if errors.Is(err, switchboard.ErrNotFound) || errors.Is(err, switchboard.ErrUnavailable) {
+		// Not in Redis (lost in a restart), or Redis away: the caller has
+		// gone either way, so close the row directly; a rebuild from
+		// PostgreSQL then never offers the call.
 		return c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
 			return channels.EndBeforeRouting(ctx, tx, now, l.ID, "hangup")
 		})

@@ -21,7 +21,11 @@ const callerPhone = "+8613700137000"
 
 func setup(t *testing.T) (*chantest.Env, *twiliovoice.Channel) {
 	t.Helper()
-	env := chantest.New(t)
+	return setupOn(t, chantest.New(t))
+}
+
+func setupOn(t *testing.T, env *chantest.Env) (*chantest.Env, *twiliovoice.Channel) {
+	t.Helper()
 	ch, err := twiliovoice.New(twiliovoice.Config{PublicURL: env.Public, AuthToken: chantest.AuthToken, From: chantest.BankNumber,
 		PositionMessages: true}, env.Store, env.Twilio, env.Engine, env.Bus, env.Log)
 	if err != nil {

@@ -56,8 +56,25 @@ type Env struct {
 // New builds an Env; mount handlers on Mux before sending traffic.
 func New(t testing.TB) *Env {
 	t.Helper()
-	e := &Env{T: t, Pool: openPool(t), Mux: http.NewServeMux(), Log: logger()}
-	e.RDB, e.Prefix = testenv.MustRedis(t)
+	rdb, prefix := testenv.MustRedis(t)
+	return build(t, rdb, prefix)
+}
+
+// NewOnRedis is New on the Redis server at rawURL (a test's private one,
+// which it may kill and restart).
+func NewOnRedis(t testing.TB, rawURL string) *Env {
+	t.Helper()
+	rdb, err := testenv.OpenRedis(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	return build(t, rdb, "t"+testenv.Unique()+":")
+}
+
+func build(t testing.TB, rdb *redis.Client, prefix string) *Env {
+	t.Helper()
+	e := &Env{T: t, Pool: openPool(t), Mux: http.NewServeMux(), Log: logger(), RDB: rdb, Prefix: prefix}
 	// Registered after the database and Redis, so it runs before they close.
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -212,4 +229,17 @@ func (e *Env) Exec(sql string, args ...any) {
 	if _, err := e.Pool.Exec(e.Ctx, sql, args...); err != nil {
 		e.T.Fatalf("%s: %v", sql, err)
 	}
+}
+
+// QueuedCall stores an inbound call waiting in queue, as the IVR leaves it,
+// without handing it to routing, and returns its interaction.
+func (e *Env) QueuedCall(callSID, from, queue string) int64 {
+	e.T.Helper()
+	var id int64
+	err := e.Pool.QueryRow(e.Ctx, `INSERT INTO interactions (channel, direction, state, queue, tier, from_addr, to_addr, provider_sid)
+		VALUES ('voice', 'inbound', 'queued', $1, 'mass', $2, $3, $4) RETURNING id`, queue, from, BankNumber, callSID).Scan(&id)
+	if err != nil {
+		e.T.Fatalf("queued call: %v", err)
+	}
+	return id
 }
