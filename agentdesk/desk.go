@@ -99,7 +99,7 @@ type Deps struct {
 	Send      Sender
 	// Typing shows the agent's typing indicator in the customer's chat;
 	// nil when no chat channel runs here.
-	Typing func(ctx context.Context, interactionID int64, typing bool) error
+	Typing func(ctx context.Context, agentID, interactionID int64, typing bool) error
 	// Hold holds or resumes a call's media; nil records hold and resume in
 	// the history only (the simulator's call leg has no music on hold).
 	Hold func(ctx context.Context, interactionID int64, hold bool) error

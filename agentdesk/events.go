@@ -127,9 +127,11 @@ func (d *Desk) onRouting(ctx context.Context, e routing.Event) {
 }
 
 // onChannel forwards a customer's message, typing or delivery status to the
-// agent who holds the interaction.
+// agent who holds the interaction. The agent's own typing (shown to the
+// customer) is not sent back to their desk, which would show it as the
+// customer's.
 func (d *Desk) onChannel(e channels.Event) {
-	if e.AgentID == 0 {
+	if e.AgentID == 0 || (e.Kind == "typing" && e.From == "agent") {
 		return
 	}
 	switch e.Kind {

@@ -52,7 +52,7 @@ func (m *Main) wire() error {
 	m.wireCampaigns(tw)
 	m.Desk, err = agentdesk.New(agentdesk.Config{PublicURL: public, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix, Log: m.Log, Now: m.Now},
 		agentdesk.Deps{Pool: m.DB, Agents: m.Agents, Engine: m.Routing, Customers: m.Customers, Bus: m.Bus,
-			Redis: m.Redis, Send: m.reply, Hold: m.Voice.Hold, Tasks: m.Campaigns, Dialer: m.Dialer, Softphone: m.softphone()})
+			Redis: m.Redis, Send: m.reply, Typing: m.Chat.Typing, Hold: m.Voice.Hold, Tasks: m.Campaigns, Dialer: m.Dialer, Softphone: m.softphone()})
 	if err != nil {
 		return fmt.Errorf("agentdesk: %w", err)
 	}
