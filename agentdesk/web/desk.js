@@ -3,7 +3,7 @@
 // interaction or message id, so a frame seen twice changes nothing.
 "use strict";
 
-const S = { me: null, sock: null, offers: new Map(), items: new Map(), selected: 0, dispositions: [], typing: new Map() };
+const S = { me: null, sock: null, offers: new Map(), items: new Map(), selected: 0, dispositions: [], typing: new Map(), drafts: new Map() };
 
 function start(me) {
   S.me = me;
@@ -133,7 +133,11 @@ function who(x) {
   return x.interaction.from || t("pop.unidentified");
 }
 
+// render redraws every panel. What the agent is typing lives in S.drafts
+// (see draft), and the focused field gets its focus and caret back, so
+// nothing arriving around the agent moves them.
 function render() {
+  const focus = focusState();
   renderOffers();
   renderWork();
   renderTasks();
@@ -142,6 +146,39 @@ function render() {
   renderCall();
   renderTransfer();
   renderWrapUp();
+  restoreFocus(focus);
+}
+
+function focusState() {
+  const a = document.activeElement;
+  if (!a || !a.id || a === document.body) return null;
+  let start = null, end = null;
+  try { start = a.selectionStart; end = a.selectionEnd; } catch (_) { /* not a text field */ }
+  return { id: a.id, start, end };
+}
+
+function restoreFocus(f) {
+  if (!f) return;
+  const e = document.getElementById(f.id);
+  if (!e || e === document.activeElement || e.disabled) return;
+  e.focus();
+  try { if (f.start !== null) e.setSelectionRange(f.start, f.end); } catch (_) { /* not a text field */ }
+}
+
+// draft builds a field whose value is kept in S.drafts under key (field
+// and interaction id), so a redraw, a switch of conversation or of
+// language never loses what was typed. onchange, if given, hears of every
+// change (the wrap-up saves its draft to the server).
+function draft(tag, attrs, key, onchange, ...children) {
+  const e = el(tag, attrs, ...children);
+  if (S.drafts.has(key)) e.value = S.drafts.get(key);
+  const keep = () => {
+    if (e.value) S.drafts.set(key, e.value); else S.drafts.delete(key);
+    if (onchange) onchange();
+  };
+  e.addEventListener("input", keep);
+  e.addEventListener("change", keep);
+  return e;
 }
 
 function renderOffers() {

@@ -2,22 +2,24 @@
 // of the selected interaction.
 "use strict";
 
+// renderConversation builds the panel once per conversation, state and
+// language; a message or typing event only refills the list, so the reply
+// being typed keeps its text, focus and caret.
 function renderConversation() {
   const box = document.getElementById("conversation");
   const it = current();
+  const key = it ? [it.interaction.id, it.interaction.state, it.interaction.channel, LANG].join(":") : "none:" + LANG;
+  if (box.dataset.key === key) { if (it) fillMessages(it); return; }
+  box.dataset.key = key;
   box.replaceChildren(el("h2", {}, t("conv.title")));
   if (!it || it.interaction.channel === "voice") { box.hidden = !it ? false : true; if (!it) box.append(el("p", { class: "empty" }, t("work.none"))); return; }
   box.hidden = false;
-  const msgs = el("div", { class: "msgs", id: "msgs" });
-  const list = it.pop ? it.pop.messages : [];
-  if (!list.length) msgs.append(el("p", { class: "empty" }, t("conv.none")));
-  for (const m of list) msgs.append(el("div", { class: "msg " + m.direction, "data-id": m.id }, m.body, el("small", {}, fmtTime(m.at) + (m.status ? " · " + m.status : ""))));
-  const typing = el("div", { class: "typing" }, S.typing.has(it.interaction.id) ? t("conv.typing") : "");
+  const id = it.interaction.id;
   const connected = it.interaction.state === "connected";
-  const input = el("input", { id: "reply", placeholder: t("conv.placeholder"), disabled: !connected });
+  const input = draft("input", { id: "reply", placeholder: t("conv.placeholder"), disabled: !connected }, "reply:" + id);
   let typingSent = 0;
   input.addEventListener("input", () => {
-    if (Date.now() - typingSent > 3000) { typingSent = Date.now(); S.sock.request("typing", { interaction_id: it.interaction.id, typing: true }).catch(() => {}); }
+    if (Date.now() - typingSent > 3000) { typingSent = Date.now(); S.sock.request("typing", { interaction_id: id, typing: true }).catch(() => {}); }
   });
   const send = async ev => {
     ev.preventDefault();
@@ -25,14 +27,29 @@ function renderConversation() {
     if (!body) return;
     const client_msg_id = "m" + Date.now() + Math.random().toString(36).slice(2, 8);
     try {
-      const m = await S.sock.request("send", { interaction_id: it.interaction.id, body, client_msg_id });
-      input.value = "";
-      onMessage({ interaction_id: it.interaction.id, message: m });
+      const m = await S.sock.request("send", { interaction_id: id, body, client_msg_id });
+      if (input.value.trim() === body) { input.value = ""; S.drafts.delete("reply:" + id); }
+      onMessage({ interaction_id: id, message: m });
     } catch (e) { toast(errText(e), true); }
   };
-  box.append(msgs, typing, el("form", { class: "compose", onsubmit: send }, input, el("button", { class: "primary", id: "send", disabled: !connected }, t("conv.send"))),
+  box.append(el("div", { class: "msgs", id: "msgs" }), el("div", { class: "typing", id: "typing" }),
+    el("form", { class: "compose", onsubmit: send }, input, el("button", { class: "primary", id: "send", disabled: !connected }, t("conv.send"))),
     connected ? el("p", {}, el("button", { class: "bad", id: "end", onclick: () => endConversation(it) }, t("conv.end"))) : null);
-  msgs.scrollTop = msgs.scrollHeight;
+  fillMessages(it);
+}
+
+// fillMessages redraws the message list and the typing line, and follows
+// the newest message unless the agent has scrolled up to read.
+function fillMessages(it) {
+  const msgs = document.getElementById("msgs");
+  if (!msgs) return;
+  const follow = !msgs.childElementCount || msgs.scrollTop + msgs.clientHeight >= msgs.scrollHeight - 8;
+  const list = it.pop ? it.pop.messages : [];
+  msgs.replaceChildren();
+  if (!list.length) msgs.append(el("p", { class: "empty" }, t("conv.none")));
+  for (const m of list) msgs.append(el("div", { class: "msg " + m.direction, "data-id": m.id }, m.body, el("small", {}, fmtTime(m.at) + (m.status ? " · " + m.status : ""))));
+  document.getElementById("typing").textContent = S.typing.has(it.interaction.id) ? t("conv.typing") : "";
+  if (follow) msgs.scrollTop = msgs.scrollHeight;
 }
 
 async function endConversation(it) {
@@ -65,10 +82,12 @@ function renderTransfer() {
   const it = current();
   if (!it || it.interaction.state !== "connected") { box.hidden = true; return; }
   box.hidden = false;
-  const queue = el("input", { name: "queue", placeholder: it.interaction.queue });
-  const agent = el("input", { name: "agent", type: "number", min: "1" });
-  const mode = el("select", { name: "mode" }, el("option", { value: "cold" }, t("transfer.cold")), el("option", { value: "warm" }, t("transfer.warm")));
-  const note = el("textarea", { name: "note" });
+  const id = it.interaction.id;
+  const queue = draft("input", { name: "queue", id: "transfer-queue", placeholder: it.interaction.queue }, "tqueue:" + id);
+  const agent = draft("input", { name: "agent", id: "transfer-agent", type: "number", min: "1" }, "tagent:" + id);
+  const mode = draft("select", { name: "mode", id: "transfer-mode" }, "tmode:" + id, null,
+    el("option", { value: "cold" }, t("transfer.cold")), el("option", { value: "warm" }, t("transfer.warm")));
+  const note = draft("textarea", { name: "note", id: "transfer-note" }, "tnote:" + id);
   const submit = async ev => {
     ev.preventDefault();
     const data = { interaction_id: it.interaction.id, mode: mode.value, note: note.value };

@@ -67,7 +67,7 @@ function riskAndConsent(v) {
 // a link button on each result.
 function unidentified(it) {
   const results = el("div", { id: "search-results" });
-  const input = el("input", { id: "search-q", placeholder: t("pop.search.placeholder") });
+  const input = draft("input", { id: "search-q", placeholder: t("pop.search.placeholder") }, "search:" + it.interaction.id);
   const go = async () => {
     try {
       const found = await S.sock.request("search", { q: input.value });

@@ -12,6 +12,7 @@ import (
 
 	"switchboard"
 	"switchboard/agents"
+	"switchboard/channels/twiliosim"
 )
 
 // chatDesk is a running server with an agent signed in to the desk and a
@@ -19,6 +20,7 @@ import (
 type chatDesk struct {
 	m              *Main
 	base           string
+	sim            *twiliosim.Sim
 	desk, customer context.Context
 }
 
@@ -30,7 +32,7 @@ func runChatDesk(t *testing.T, extra ...string) chatDesk {
 	page := httptest.NewUnstartedServer(nil)
 	page.Start()
 	t.Cleanup(page.Close)
-	m, base, _ := runDeskMain(t, append([]string{"SWITCHBOARD_CHAT_ORIGINS", page.URL}, extra...)...)
+	m, base, sim := runDeskMain(t, append([]string{"SWITCHBOARD_CHAT_ORIGINS", page.URL}, extra...)...)
 	page.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		// The widget asks for a name and a phone with prompt(); a
@@ -47,7 +49,7 @@ func runChatDesk(t *testing.T, extra ...string) chatDesk {
 	if _, err := m.DB.Exec(ctx, `INSERT INTO queues (name, title, title_zh) VALUES ('general', 'General', '综合') ON CONFLICT DO NOTHING`); err != nil {
 		t.Fatal(err)
 	}
-	c := chatDesk{m: m, base: base, desk: browser(t), customer: browser(t)}
+	c := chatDesk{m: m, base: base, sim: sim, desk: browser(t), customer: browser(t)}
 	signIn(t, c.desk, base+"/", "agent1", "agentpass1")
 	if err := chromedp.Do(c.desk, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('state'); s.value = 'available'; s.dispatchEvent(new Event('change')); })()`)); err != nil {
 		t.Fatal(err)
@@ -109,4 +111,60 @@ func TestChatBothWaysInBrowser(t *testing.T) {
 	c.say(t, "Thank you.")
 	poll(t, c.desk, "the conversation goes on", `document.getElementById('msgs').textContent.includes('Thank you.')`)
 	poll(t, c.desk, "every message is shown once", `document.querySelectorAll('#msgs .msg').length === 4`)
+}
+
+// replyBox is the reply's text, whether it has the focus, and its caret.
+const replyBox = `(() => { const r = document.getElementById('reply'); return r.value + '|' + (document.activeElement === r) + '|' + r.selectionStart; })()`
+
+func expectReply(t *testing.T, ctx context.Context, what, want string) {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](replyBox))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("%s: reply box (text|focused|caret) is %q, want %q", what, got, want)
+	}
+}
+
+// TestDraftSurvivesInBrowser: a half-typed reply keeps its text, focus and
+// caret while the customer's messages and typing and a new offer arrive,
+// and each conversation keeps its own draft when the agent switches.
+func TestDraftSurvivesInBrowser(t *testing.T) {
+	c := runChatDesk(t)
+	c.say(t, "Hello, I need a new card.")
+	c.acceptChat(t)
+	if err := chromedp.Do(c.desk, chromedp.SendKeys(`#reply`, "Certainly, may I ask")); err != nil {
+		t.Fatal(err)
+	}
+	const half = "Certainly, may I ask|true|20"
+	time.Sleep(2100 * time.Millisecond) // the widget sends typing at most every 2 s
+	c.say(t, "It is for my debit card.")
+	poll(t, c.desk, "the customer's message arrives", `document.getElementById('msgs').textContent.includes('my debit card')`)
+	expectReply(t, c.desk, "after the customer's message", half)
+
+	if _, err := c.sim.Text(context.Background(), "+8613700000002", "Is the branch open on Sunday?"); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "an SMS is offered", `!!document.querySelector('.offer .accept')`)
+	expectReply(t, c.desk, "after an offer", half)
+
+	if err := chromedp.Do(c.desk, chromedp.Click(`.offer .accept`)); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "the SMS conversation opens", `document.querySelectorAll('#work .item').length === 2 && document.getElementById('msgs').textContent.includes('Sunday')`)
+	if err := chromedp.Do(c.desk, chromedp.Click(`#reply`), chromedp.SendKeys(`#reply`, "Yes, from 10")); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(c.desk, chromedp.Click(`#work .item:first-child`)); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "back on the chat", `document.getElementById('msgs').textContent.includes('my debit card')`)
+	if got, _ := chromedp.Run(c.desk, chromedp.Evaluate[string](`document.getElementById('reply').value`)); got != "Certainly, may I ask" {
+		t.Fatalf("the chat's draft is %q after switching back", got)
+	}
+	if err := chromedp.Do(c.desk, chromedp.Click(`#work .item:last-child`)); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "back on the SMS with its draft", `document.getElementById('reply').value === 'Yes, from 10'`)
 }
