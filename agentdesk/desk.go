@@ -42,6 +42,9 @@ type Config struct {
 	// node before routing puts them on break (desk_closed); default 45 s,
 	// long enough for a desk to reconnect.
 	DeskGone time.Duration
+	// WrapUpExtend is how much more wrap-up time one "Extend" gives, up
+	// to routing's WrapUpMax; default 60 s.
+	WrapUpExtend time.Duration
 
 	Log *slog.Logger
 	Now func() time.Time
@@ -68,6 +71,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.DeskGone <= 0 {
 		c.DeskGone = 45 * time.Second
+	}
+	if c.WrapUpExtend <= 0 {
+		c.WrapUpExtend = time.Minute
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)

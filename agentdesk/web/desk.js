@@ -51,7 +51,15 @@ function onSync(d) {
   S.offers.clear();
   for (const o of d.offers) S.offers.set(o.interaction.id, withDeadline(o));
   const keep = new Map();
-  for (const it of d.interactions) keep.set(it.interaction.id, Object.assign(S.items.get(it.interaction.id) || {}, it));
+  for (const it of d.interactions) {
+    const id = it.interaction.id;
+    if (it.wrapup) it.wrapDeadline = Date.now() + it.wrapup.countdown_ms;
+    if (it.draft) { // the server's copy, unless this desk has a newer one
+      if (!S.drafts.has("disp:" + id) && it.draft.disposition) S.drafts.set("disp:" + id, it.draft.disposition);
+      if (!S.drafts.has("notes:" + id) && it.draft.notes) S.drafts.set("notes:" + id, it.draft.notes);
+    }
+    keep.set(id, Object.assign(S.items.get(id) || {}, it));
+  }
   S.items = keep;
   if (!S.items.has(S.selected)) S.selected = S.items.size ? S.items.keys().next().value : 0;
   render();
@@ -73,7 +81,11 @@ function onInteraction(u) {
   const it = S.items.get(u.interaction_id);
   if (it) {
     it.interaction.state = u.state;
-    if (u.state === "done" && it.wrapped) S.items.delete(u.interaction_id);
+    if (u.state === "wrapup" && u.countdown_ms) it.wrapDeadline = Date.now() + u.countdown_ms;
+    if (u.state === "done") {
+      S.items.delete(u.interaction_id);
+      if (!it.wrapped) toast(t("wrap.timed_out")); // the server recorded the saved draft
+    }
     if (u.state === "transferred" || u.state === "abandoned") S.items.delete(u.interaction_id);
   } else if (u.state === "connected" || u.state === "wrapup") {
     S.sock.request("sync").then(onSync).catch(() => {});

@@ -100,36 +100,78 @@ function renderTransfer() {
     el("button", { class: "primary" }, t("transfer.submit"))));
 }
 
+// renderWrapUp builds the wrap-up form once per interaction and language.
+// Every field is a draft, saved to the server as it is typed (debounced),
+// so what the agent typed is recorded even if the wrap-up time runs out.
 function renderWrapUp() {
   const box = document.getElementById("wrapup");
   const it = current();
-  if (!it || !["connected", "wrapup"].includes(it.interaction.state)) { box.hidden = true; return; }
-  if (box.dataset.for === String(it.interaction.id) && !box.hidden && box.dataset.lang === LANG) return; // keep what is being typed
+  if (!it || !["connected", "wrapup"].includes(it.interaction.state)) { box.hidden = true; box.dataset.key = ""; return; }
+  const id = it.interaction.id;
+  const key = id + ":" + LANG;
+  if (box.dataset.key === key && !box.hidden) { renderWrapUpClock(it); return; }
   box.hidden = false;
-  box.dataset.for = it.interaction.id;
-  box.dataset.lang = LANG;
-  const disp = el("select", { name: "disposition", id: "disposition", required: true },
+  box.dataset.key = key;
+  const save = () => saveWrapUpDraft(id);
+  const disp = draft("select", { name: "disposition", id: "disposition", required: true }, "disp:" + id, save,
     el("option", { value: "" }, t("wrap.choose")), S.dispositions.map(d => el("option", { value: d }, t("disp." + d))));
-  const notes = el("textarea", { name: "notes", id: "notes" });
-  const due = el("input", { type: "datetime-local", name: "due", id: "followup-due" });
-  const fnote = el("input", { name: "fnote", id: "followup-note" });
+  const notes = draft("textarea", { name: "notes", id: "notes", maxlength: "4000" }, "notes:" + id, save);
+  const due = draft("input", { type: "datetime-local", name: "due", id: "followup-due" }, "due:" + id);
+  const fnote = draft("input", { name: "fnote", id: "followup-note" }, "fnote:" + id);
   const submit = async ev => {
     ev.preventDefault();
-    const data = { interaction_id: it.interaction.id, disposition: disp.value, notes: notes.value };
+    const data = { interaction_id: id, disposition: disp.value, notes: notes.value };
     if (due.value) data.follow_up = { due_at: new Date(due.value).toISOString(), note: fnote.value };
     try {
       await S.sock.request("wrapup", data);
       it.wrapped = true;
-      S.items.delete(it.interaction.id);
-      box.dataset.for = "";
+      S.items.delete(id);
+      clearTimeout(wrapUpSaves.get(id));
+      for (const f of ["disp", "notes", "due", "fnote"]) S.drafts.delete(f + ":" + id);
+      box.dataset.key = "";
       toast(t("wrap.done"));
       render();
     } catch (e) { toast(errText(e), true); }
   };
-  box.replaceChildren(el("h2", {}, t("wrap.title")), el("form", { onsubmit: submit, id: "wrapup-form" },
+  const clock = el("p", { class: "wrap-clock", id: "wrapup-clock" }, t("wrap.left"), " ",
+    el("span", { class: "countdown", id: "wrapup-left", role: "timer", "aria-live": "polite" }), " ",
+    el("button", { type: "button", id: "wrapup-extend", onclick: () => extendWrapUp(it) }, t("wrap.extend")));
+  box.replaceChildren(el("h2", {}, t("wrap.title")), clock, el("form", { onsubmit: submit, id: "wrapup-form" },
     el("label", {}, t("wrap.disposition"), disp), el("label", {}, t("wrap.notes"), notes),
     el("h3", {}, t("wrap.followup")), el("div", { class: "row2" }, el("label", {}, t("wrap.due"), due), el("label", {}, t("wrap.followup.note"), fnote)),
     el("button", { class: "primary", id: "wrapup-submit" }, t("wrap.submit"))));
+  renderWrapUpClock(it);
+}
+
+// renderWrapUpClock shows the wrap-up's time left (renderCountdowns ticks
+// it) while the interaction is in wrap-up.
+function renderWrapUpClock(it) {
+  const clock = document.getElementById("wrapup-clock"), left = document.getElementById("wrapup-left");
+  const on = it.interaction.state === "wrapup" && !!it.wrapDeadline;
+  clock.hidden = !on;
+  if (on) left.dataset.deadline = it.wrapDeadline; else delete left.dataset.deadline;
+  renderCountdowns();
+}
+
+async function extendWrapUp(it) {
+  try {
+    const r = await S.sock.request("extend_wrapup", { interaction_id: it.interaction.id });
+    it.wrapDeadline = Date.now() + r.countdown_ms;
+    renderWrapUpClock(it);
+  } catch (e) { toast(errText(e), true); }
+}
+
+const wrapUpSaves = new Map(); // interaction id -> pending save timer
+
+// saveWrapUpDraft sends the wrap-up draft half a second after the last
+// keystroke; a failed save is retried by the next keystroke.
+function saveWrapUpDraft(id) {
+  clearTimeout(wrapUpSaves.get(id));
+  wrapUpSaves.set(id, setTimeout(() => {
+    wrapUpSaves.delete(id);
+    const data = { interaction_id: id, disposition: S.drafts.get("disp:" + id) || "", notes: S.drafts.get("notes:" + id) || "" };
+    S.sock.request("wrapup_draft", data).catch(() => {});
+  }, 500));
 }
 
 startPage(start);

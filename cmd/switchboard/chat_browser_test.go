@@ -168,3 +168,49 @@ func TestDraftSurvivesInBrowser(t *testing.T) {
 	}
 	poll(t, c.desk, "back on the SMS with its draft", `document.getElementById('reply').value === 'Yes, from 10'`)
 }
+
+// secondsLeft reads the wrap-up countdown ("12 s left") as a number.
+const secondsLeft = `parseInt(document.getElementById('wrapup-left').textContent, 10)`
+
+// TestWrapUpCountdownInBrowser: the wrap-up shows its time left, Extend
+// adds to it, and when the time runs out the interaction is completed with
+// what the agent had chosen and typed.
+func TestWrapUpCountdownInBrowser(t *testing.T) {
+	c := runChatDesk(t, "SWITCHBOARD_WRAPUP", "5s", "SWITCHBOARD_WRAPUP_MAX", "15s")
+	c.say(t, "Please close my account.")
+	c.acceptChat(t)
+	if err := chromedp.Do(c.desk, chromedp.Click(`#end`)); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "the countdown shows", `!document.getElementById('wrapup-clock').hidden && `+secondsLeft+` > 0 && `+secondsLeft+` <= 5`)
+	before, err := chromedp.Run(c.desk, chromedp.Evaluate[int](secondsLeft))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(c.desk, chromedp.Click(`#wrapup-extend`)); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "Extend adds time", fmt.Sprintf(`%s >= %d`, secondsLeft, before+3))
+	err = chromedp.Do(c.desk,
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('disposition'); s.value = 'enquiry'; s.dispatchEvent(new Event('change')); })()`),
+		chromedp.SendKeys(`#notes`, "Wants to close the account; sent the form."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "the time runs out and the desk says the draft was kept", `document.getElementById('toast').textContent.includes('what you typed was saved')`)
+	// The chat's customer is not identified, so the notes stay with the
+	// interaction's wrap-up record.
+	var disp, notes string
+	deadline := time.Now().Add(5 * time.Second)
+	for disp == "" && time.Now().Before(deadline) {
+		c.m.DB.QueryRow(context.Background(), `SELECT i.disposition, e.data->>'notes' FROM interactions i
+			JOIN interaction_events e ON e.interaction_id = i.id AND e.kind = 'wrapup_recorded' WHERE i.channel = 'chat'`).Scan(&disp, &notes)
+		time.Sleep(50 * time.Millisecond)
+	}
+	if notes != "Wants to close the account; sent the form." {
+		t.Fatalf("the timed-out chat kept notes %q", notes)
+	}
+	if disp != "enquiry" {
+		t.Fatalf("the timed-out chat was recorded with disposition %q, want the chosen enquiry", disp)
+	}
+}

@@ -50,7 +50,8 @@ func (m *Main) wire() error {
 		return fmt.Errorf("webchat: %w", err)
 	}
 	m.wireCampaigns(tw)
-	m.Desk, err = agentdesk.New(agentdesk.Config{PublicURL: public, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix, Log: m.Log, Now: m.Now},
+	m.Desk, err = agentdesk.New(agentdesk.Config{PublicURL: public, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix,
+		WrapUpExtend: m.Env.Routing.WrapUp, Log: m.Log, Now: m.Now},
 		agentdesk.Deps{Pool: m.DB, Agents: m.Agents, Engine: m.Routing, Customers: m.Customers, Bus: m.Bus,
 			Redis: m.Redis, Send: m.reply, Typing: m.Chat.Typing, Hold: m.Voice.Hold, Tasks: m.Campaigns, Dialer: m.Dialer, Softphone: m.softphone()})
 	if err != nil {
