@@ -205,11 +205,20 @@ function renderOffers() {
       el("div", { class: "row" }, el("span", {}, t("channel." + i.channel) + " · " + i.queue),
         el("span", { class: "countdown", "data-deadline": o.deadline }, "")),
       rm ? el("div", { class: "rm" }, t("pop.rm") + ": ", el("b", { class: "rm-name" }, rm.name)) : null,
+      handoverNote(o),
       el("div", { class: "actions" },
         el("button", { class: "ok accept", onclick: () => accept(i.id) }, t("offer.accept")),
         el("button", { class: "bad decline", onclick: () => decline(i.id) }, t("offer.decline")))));
   }
   renderCountdowns();
+}
+
+// handoverNote is the latest handover note of an offer, shown on its card.
+function handoverNote(o) {
+  const hs = (o.pop && o.pop.handovers) || [];
+  const h = hs.filter(x => x.note).pop();
+  if (!h) return null;
+  return el("div", { class: "handover-note" }, el("b", {}, t("handover.note_from", { name: h.by || t("unknown") }) + ": "), h.note);
 }
 
 function renderCountdowns() {

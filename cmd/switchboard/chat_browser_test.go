@@ -214,3 +214,22 @@ func TestWrapUpCountdownInBrowser(t *testing.T) {
 		t.Fatalf("the timed-out chat was recorded with disposition %q, want the chosen enquiry", disp)
 	}
 }
+
+// TestHandoverNoteInBrowser: a warm transfer's note shows on the offer
+// card and in the pop of the agent it reaches (here the same agent, back
+// through the queue).
+func TestHandoverNoteInBrowser(t *testing.T) {
+	c := runChatDesk(t)
+	c.say(t, "I want to dispute a card payment.")
+	c.acceptChat(t)
+	err := chromedp.Do(c.desk,
+		chromedp.SendKeys(`#transfer-queue`, "general"),
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('transfer-mode'); s.value = 'warm'; s.dispatchEvent(new Event('change')); })()`),
+		chromedp.SendKeys(`#transfer-note`, "Disputes a payment of 300 yuan on 2 May."),
+		chromedp.Click(`#transfer button.primary`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "the offer card shows the note", `(document.querySelector('.offer .handover-note') || {textContent: ''}).textContent.includes('300 yuan')`)
+	poll(t, c.desk, "the pop shows the handover", `(document.getElementById('pop-handovers') || {textContent: ''}).textContent.includes('Li Na')`)
+}
