@@ -61,7 +61,7 @@ type Pop struct {
 	Unidentified bool               `json:"unidentified"`
 	Alerts       []customers.Alert  `json:"alerts"` // the view's, repeated for the desk's alert strip
 	NextActions  []Action           `json:"next_actions"`
-	Messages     []channels.Message `json:"messages"` // the conversation so far (SMS and chat)
+	Messages     []channels.Message `json:"messages"`  // the conversation so far (SMS and chat)
 	Handovers    []handover         `json:"handovers"` // transfers and overflows before it reached the viewer
 }
 
