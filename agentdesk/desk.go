@@ -182,13 +182,15 @@ func randomID() string {
 }
 
 // Handler returns the desk's routes under /agentdesk/: the socket, the pages
-// and the protected statistics.
+// and the protected statistics; and the site's /favicon.ico.
 func (d *Desk) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /agentdesk/ws", d.serveWS)
 	mux.HandleFunc("GET /agentdesk/debug/stats", d.serveStats)
 	mux.HandleFunc("GET /agentdesk/voice-token", d.serveVoiceToken)
-	mux.Handle("GET /agentdesk/", pages(d.deps.Softphone != nil))
+	p := pages(d.deps.Softphone != nil)
+	mux.Handle("GET /agentdesk/", p)
+	mux.Handle("GET /favicon.ico", p)
 	return mux
 }
 

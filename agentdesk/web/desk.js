@@ -8,6 +8,7 @@ const S = { me: null, sock: null, offers: new Map(), items: new Map(), selected:
 function start(me) {
   S.me = me;
   document.getElementById("me").textContent = me.name;
+  document.getElementById("wallboard-link").hidden = !["supervisor", "admin"].includes(me.role);
   document.getElementById("app").hidden = false;
   document.getElementById("state").value = "offline"; // until the agent chooses
   S.sock = new DeskSocket({

@@ -102,6 +102,7 @@ func (m *Main) routes() *http.ServeMux {
 	mux.Handle("/channels/chat/", m.Chat.Handler())
 	mux.Handle("/campaigns/twilio/", channels.RequireTwilioSignature(m.Env.TwilioAuthToken, m.Env.PublicURL, m.Log, m.Dialer.Handler()))
 	mux.Handle("/agentdesk/", m.Desk.Handler())
+	mux.Handle("GET /favicon.ico", m.Desk.Handler())
 	mux.Handle("GET /{$}", http.RedirectHandler("/agentdesk/", http.StatusFound))
 	return mux
 }
