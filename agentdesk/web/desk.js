@@ -10,7 +10,7 @@ function start(me) {
   document.getElementById("me").textContent = me.name;
   document.getElementById("wallboard-link").hidden = !["supervisor", "admin"].includes(me.role);
   document.getElementById("app").hidden = false;
-  document.getElementById("state").value = "offline"; // until the agent chooses
+  showState({ state: "offline" }); // until the agent chooses
   S.sock = new DeskSocket({
     hello: d => { S.me = Object.assign(S.me, d.agent); softphoneStart(d.softphone); },
     sync: onSync, offer: onOffer, offer_withdrawn: onWithdrawn, interaction: onInteraction,
@@ -28,16 +28,34 @@ function start(me) {
   render();
 }
 
-async function setState() {
-  const state = document.getElementById("state").value;
-  const reason = state === "break" ? document.getElementById("break-reason").value : "";
+// setState sends the agent's choice. Choosing a break reason is going on
+// a break; choosing "Not ready" waits for a reason.
+async function setState(ev) {
+  const sel = document.getElementById("state"), rs = document.getElementById("break-reason");
+  if (ev && ev.target === rs) sel.value = "break";
+  const state = sel.value;
+  const reason = state === "break" ? rs.value : "";
+  if (state === "break" && !reason) { rs.focus(); toast(t("break.choose_first")); return; }
   try { await S.sock.request("set_state", { state, reason }); } catch (e) { toast(errText(e), true); }
+}
+
+const breakReasons = ["lunch", "training", "meeting"];
+
+// showState shows the agent's presence in the selectors. The reason select
+// shows its placeholder unless the agent is on a break; a break routing
+// chose (a missed offer, a closed desk) is named in the placeholder.
+function showState(p) {
+  S.presence = p;
+  document.getElementById("state").value = p.state;
+  const rs = document.getElementById("break-reason");
+  const known = p.state === "break" && breakReasons.includes(p.reason);
+  rs.value = known ? p.reason : "";
+  rs.options[0].textContent = p.state === "break" && p.reason && !known ? t("break." + p.reason) : t("break.reason") + "…";
 }
 
 function onAgentState(d) {
   if (!S.me || d.agent_id !== S.me.id) return;
-  document.getElementById("state").value = d.state;
-  if (d.state === "break" && ["lunch", "training", "meeting"].includes(d.reason)) document.getElementById("break-reason").value = d.reason;
+  showState(d);
   if (d.reason === "missed_offer") toast(t("break.missed_offer"), true);
 }
 
@@ -45,10 +63,7 @@ function onSync(d) {
   S.dispositions = d.dispositions || [];
   S.taskDispositions = d.task_dispositions || [];
   S.tasks = d.tasks || [];
-  if (d.presence) { // the agent's own state, right after a reconnect too
-    document.getElementById("state").value = d.presence.state;
-    if (["lunch", "training", "meeting"].includes(d.presence.reason)) document.getElementById("break-reason").value = d.presence.reason;
-  }
+  if (d.presence) showState(d.presence); // the agent's own state, right after a reconnect too
   S.offers.clear();
   for (const o of d.offers) S.offers.set(o.interaction.id, withDeadline(o));
   const keep = new Map();
@@ -140,6 +155,13 @@ async function decline(id) {
 
 function tierChip(tier) { return el("span", { class: "tier tier-" + tier }, t("tier." + tier)); }
 
+// contactTier is the tier chip of an offer or conversation; a contact no
+// customer matched has no tier to show (routing's default is not theirs).
+function contactTier(x) {
+  const unidentified = !x.interaction.customer_id || (x.pop && x.pop.unidentified);
+  return unidentified ? null : tierChip(x.interaction.tier);
+}
+
 function who(x) {
   const c = x.pop && x.pop.customer && x.pop.customer.customer;
   if (c) return LANG === "zh" && c.name_zh ? c.name_zh : c.name;
@@ -151,6 +173,7 @@ function who(x) {
 // nothing arriving around the agent moves them.
 function render() {
   const focus = focusState();
+  if (S.presence) showState(S.presence); // the placeholder's language
   renderOffers();
   renderWork();
   renderTasks();
@@ -202,7 +225,7 @@ function renderOffers() {
     const i = o.interaction;
     const rm = o.pop && o.pop.customer && o.pop.customer.rm;
     box.append(el("div", { class: "offer", id: "offer-" + i.id, "data-tier": i.tier },
-      el("div", { class: "row" }, el("b", {}, who(o)), tierChip(i.tier)),
+      el("div", { class: "row" }, el("b", {}, who(o)), contactTier(o)),
       el("div", { class: "row" }, el("span", {}, t("channel." + i.channel) + " · " + i.queue),
         el("span", { class: "countdown", "data-deadline": o.deadline }, "")),
       rm ? el("div", { class: "rm" }, t("pop.rm") + ": ", el("b", { class: "rm-name" }, rm.name)) : null,
@@ -236,7 +259,7 @@ function renderWork() {
   for (const it of S.items.values()) {
     const i = it.interaction;
     box.append(el("div", { class: "item" + (i.id === S.selected ? " sel" : ""), id: "item-" + i.id, onclick: () => { S.selected = i.id; render(); } },
-      el("div", { class: "row" }, el("b", {}, who(it)), tierChip(i.tier)),
+      el("div", { class: "row" }, el("b", {}, who(it)), contactTier(it)),
       el("div", { class: "row" }, el("span", {}, t("channel." + i.channel)), el("span", { class: "chip state" }, t("istate." + i.state)))));
   }
 }

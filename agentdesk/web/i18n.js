@@ -11,7 +11,7 @@ const STRINGS = {
     "login.failed": "Sign-in failed", "logout": "Sign out",
     "conn.online": "Connected", "conn.offline": "Reconnecting…", "conn.connecting": "Connecting…",
     "state.label": "My state", "state.available": "Available", "state.break": "Not ready", "state.offline": "Offline",
-    "break.reason": "Reason", "break.lunch": "Lunch", "break.training": "Training", "break.meeting": "Meeting",
+    "break.reason": "Reason", "break.choose_first": "Choose a reason for the break", "break.lunch": "Lunch", "break.training": "Training", "break.meeting": "Meeting",
     "break.missed_offer": "Missed offer", "break.desk_closed": "Desk closed", "break.supervisor": "Set by supervisor", "break.logout": "Signed out",
     "offers.title": "Incoming", "offers.none": "No offers", "offer.accept": "Accept", "offer.decline": "Decline",
     "offer.seconds": "s left", "offer.withdrawn": "Offer withdrawn", "offer.from": "From",
@@ -98,7 +98,7 @@ const STRINGS = {
     "login.failed": "登录失败", "logout": "退出",
     "conn.online": "已连接", "conn.offline": "正在重连…", "conn.connecting": "正在连接…",
     "state.label": "我的状态", "state.available": "示闲", "state.break": "示忙", "state.offline": "离线",
-    "break.reason": "原因", "break.lunch": "午餐", "break.training": "培训", "break.meeting": "会议",
+    "break.reason": "原因", "break.choose_first": "请选择示忙原因", "break.lunch": "午餐", "break.training": "培训", "break.meeting": "会议",
     "break.missed_offer": "未接弹屏", "break.desk_closed": "工作台已关闭", "break.supervisor": "班组长设置", "break.logout": "已退出",
     "offers.title": "来电/来信", "offers.none": "暂无分配", "offer.accept": "接听", "offer.decline": "拒绝",
     "offer.seconds": "秒", "offer.withdrawn": "分配已撤回", "offer.from": "来自",
@@ -194,6 +194,7 @@ function applyI18n(root) {
   document.documentElement.lang = LANG === "zh" ? "zh-CN" : "en";
   (root || document).querySelectorAll("[data-i18n]").forEach(el => { el.textContent = t(el.dataset.i18n); });
   (root || document).querySelectorAll("[data-i18n-placeholder]").forEach(el => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+  (root || document).querySelectorAll("[data-i18n-aria-label]").forEach(el => { el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel)); });
 }
 
 function setLang(lang) {

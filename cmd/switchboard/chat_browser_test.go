@@ -51,6 +51,7 @@ func runChatDesk(t *testing.T, extra ...string) chatDesk {
 	}
 	c := chatDesk{m: m, base: base, sim: sim, desk: browser(t), customer: browser(t)}
 	signIn(t, c.desk, base+"/", "agent1", "agentpass1")
+	poll(t, c.desk, "the desk has its first sync", `S.dispositions.length > 0`)
 	if err := chromedp.Do(c.desk, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('state'); s.value = 'available'; s.dispatchEvent(new Event('change')); })()`)); err != nil {
 		t.Fatal(err)
 	}
@@ -232,4 +233,81 @@ func TestHandoverNoteInBrowser(t *testing.T) {
 	}
 	poll(t, c.desk, "the offer card shows the note", `(document.querySelector('.offer .handover-note') || {textContent: ''}).textContent.includes('300 yuan')`)
 	poll(t, c.desk, "the pop shows the handover", `(document.getElementById('pop-handovers') || {textContent: ''}).textContent.includes('Li Na')`)
+}
+
+// contrastOf is the WCAG contrast ratio of the element's text against the
+// first opaque background behind it.
+const contrastOf = `((sel) => {
+  const e = document.querySelector(sel);
+  const rgb = s => s.match(/[\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => { const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  let bg = null;
+  for (let x = e; x && !bg; x = x.parentElement) { const c = rgb(getComputedStyle(x).backgroundColor); if (c.length < 4 || c[3] > 0) bg = c; }
+  const a = lum(rgb(getComputedStyle(e).color)), b = lum(bg || [255, 255, 255]);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+})`
+
+// overflowing lists the fields that stick out of their card.
+const overflowing = `[...document.querySelectorAll('.card input, .card select, .card textarea')].filter(e => {
+  if (!e.offsetParent) return false;
+  const card = e.closest('.card').getBoundingClientRect(), r = e.getBoundingClientRect();
+  return r.right > card.right + 0.5 || r.left < card.left - 0.5;
+}).map(e => e.id || e.name || e.placeholder || e.tagName).join(',')`
+
+// TestDeskDetailsInBrowser: the break reason shows a placeholder unless on
+// a break, an unidentified contact has no tier chip, "Open customer" is
+// readable, and no field sticks out of its card.
+func TestDeskDetailsInBrowser(t *testing.T) {
+	c := runChatDesk(t)
+	ctx := context.Background()
+	poll(t, c.desk, "the agent is available", `document.getElementById('state').value === 'available'`)
+	reasonShown := `(() => { const r = document.getElementById('break-reason'); return r.value + '|' + r.selectedOptions[0].textContent; })()`
+	if got, _ := chromedp.Run(c.desk, chromedp.Evaluate[string](reasonShown)); got != "|Reason…" {
+		t.Fatalf("while available the break reason shows %q, want the placeholder", got)
+	}
+	err := chromedp.Do(c.desk, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('break-reason'); s.value = 'training'; s.dispatchEvent(new Event('change')); })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "choosing a reason goes on a break", `document.getElementById('state').value === 'break' && document.getElementById('break-reason').value === 'training'`)
+	err = chromedp.Do(c.desk, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('state'); s.value = 'available'; s.dispatchEvent(new Event('change')); })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "back to available, the reason is a placeholder again", `document.getElementById('break-reason').value === ''`)
+
+	c.say(t, "Hi, a question about fees.")
+	poll(t, c.desk, "the chat is offered", `!!document.querySelector('.offer .accept')`)
+	if n, _ := chromedp.Run(c.desk, chromedp.Evaluate[int](`document.querySelectorAll('.offer .tier').length`)); n != 0 {
+		t.Fatal("the unidentified contact's offer carries a tier chip")
+	}
+	c.acceptChat(t)
+	if n, _ := chromedp.Run(c.desk, chromedp.Evaluate[int](`document.querySelectorAll('#work .item .tier').length`)); n != 0 {
+		t.Fatal("the unidentified contact's conversation carries a tier chip")
+	}
+	if got, _ := chromedp.Run(c.desk, chromedp.Evaluate[string](overflowing)); got != "" {
+		t.Fatalf("fields stick out of their cards: %s", got)
+	}
+
+	// A task, opened: its outcome form sits in the narrow left column.
+	var cust int64
+	err = c.m.DB.QueryRow(ctx, `INSERT INTO customers (name, phone, value_tier, activity_layer) VALUES ('Zhang Wei', '+8613912345678', 'vip', 'active') RETURNING id`).Scan(&cust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.m.DB.Exec(ctx, `INSERT INTO outbound_tasks (kind, agent_id, customer_id, title, due_at, created_at)
+		VALUES ('triggered_call', (SELECT id FROM agents WHERE username = 'agent1'), $1, 'Large withdrawal', now() + interval '1 day', now())`, cust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "the task appears", `!!document.querySelector('.task-open')`)
+	if ratio, _ := chromedp.Run(c.desk, chromedp.Evaluate[float64](contrastOf+`('.task-open')`)); ratio < 4.5 {
+		t.Fatalf("Open customer has contrast %.2f:1, want at least 4.5:1", ratio)
+	}
+	if err := chromedp.Do(c.desk, chromedp.Click(`.task-open`), chromedp.WaitVisible(`#task-note`)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := chromedp.Run(c.desk, chromedp.Evaluate[string](overflowing)); got != "" {
+		t.Fatalf("fields of the task's outcome stick out of their card: %s", got)
+	}
 }

@@ -78,3 +78,25 @@ func TestWallboardLinkForSupervisors(t *testing.T) {
 		t.Fatalf("the supervisor follows the wallboard link: %v", err)
 	}
 }
+
+// TestWallboardFieldsFitInBrowser: the wallboard's move fields, beside a
+// waiting text, stay inside their card.
+func TestWallboardFieldsFitInBrowser(t *testing.T) {
+	m, base, sim := runDeskMain(t)
+	ctx := context.Background()
+	if _, err := m.Agents.Create(ctx, agents.NewAgent{Username: "super1", Name: "Zhou Min", Password: "superpass1", Role: switchboard.RoleSupervisor}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.DB.Exec(ctx, `INSERT INTO queues (name, title, title_zh) VALUES ('general', 'General', '综合') ON CONFLICT DO NOTHING`); err != nil {
+		t.Fatal(err)
+	}
+	board := browser(t)
+	signIn(t, board, base+agentdesk.WallboardPath, "super1", "superpass1")
+	if _, err := sim.Text(ctx, "+8613700000003", "Anyone there?"); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, board, "the text waits on the wallboard", `document.querySelectorAll('#waiting input').length > 0`)
+	if got, _ := chromedp.Run(board, chromedp.Evaluate[string](overflowing)); got != "" {
+		t.Fatalf("fields stick out of their cards: %s", got)
+	}
+}
