@@ -217,8 +217,13 @@ function draft(tag, attrs, key, onchange, ...children) {
   return e;
 }
 
+// renderOffers redraws the offers only when they change: the box is a live
+// region, and a screen reader reads out whatever is redrawn in it.
 function renderOffers() {
   const box = document.getElementById("offers");
+  const key = [...S.offers.values()].map(o => o.interaction.id + "@" + o.deadline).join(",") + ":" + LANG;
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
   box.replaceChildren();
   if (!S.offers.size) { box.append(el("p", { class: "empty" }, t("offers.none"))); return; }
   for (const o of S.offers.values()) {
@@ -227,7 +232,7 @@ function renderOffers() {
     box.append(el("div", { class: "offer", id: "offer-" + i.id, "data-tier": i.tier },
       el("div", { class: "row" }, el("b", {}, who(o)), contactTier(o)),
       el("div", { class: "row" }, el("span", {}, t("channel." + i.channel) + " · " + i.queue),
-        el("span", { class: "countdown", "data-deadline": o.deadline }, "")),
+        el("span", { class: "countdown", role: "timer", "aria-live": "off", "data-deadline": o.deadline, "data-announce": "offer.announce" }, "")),
       rm ? el("div", { class: "rm" }, t("pop.rm") + ": ", el("b", { class: "rm-name" }, rm.name)) : null,
       handoverNote(o),
       el("div", { class: "actions" },
@@ -245,10 +250,18 @@ function handoverNote(o) {
   return el("div", { class: "handover-note" }, el("b", {}, t("handover.note_from", { name: h.by || t("unknown") }) + ": "), h.note);
 }
 
+// renderCountdowns ticks every countdown. A timer is not read out every
+// second (role "timer" is not live); the live #announce region says how
+// long is left at a few moments instead, so a screen reader hears it.
 function renderCountdowns() {
   document.querySelectorAll(".countdown[data-deadline]").forEach(e => {
     const left = Math.max(0, Math.ceil((Number(e.dataset.deadline) - Date.now()) / 1000));
-    e.textContent = left + " " + t("offer.seconds");
+    const text = left + " " + t("offer.seconds");
+    if (e.textContent !== text) e.textContent = text;
+    if (e.dataset.announce && [30, 10, 5].includes(left) && e.dataset.said !== String(left)) {
+      e.dataset.said = left;
+      document.getElementById("announce").textContent = t(e.dataset.announce, { n: left });
+    }
   });
 }
 
@@ -258,9 +271,29 @@ function renderWork() {
   if (!S.items.size) { box.append(el("p", { class: "empty" }, t("work.none"))); return; }
   for (const it of S.items.values()) {
     const i = it.interaction;
-    box.append(el("div", { class: "item" + (i.id === S.selected ? " sel" : ""), id: "item-" + i.id, onclick: () => { S.selected = i.id; render(); } },
+    const sel = i.id === S.selected;
+    box.append(el("div", { class: "item" + (sel ? " sel" : ""), id: "item-" + i.id, role: "option", "aria-selected": String(sel),
+      tabindex: sel || (!current() && box.childElementCount === 0) ? "0" : "-1", onclick: () => { S.selected = i.id; render(); }, onkeydown: workKey },
       el("div", { class: "row" }, el("b", {}, who(it)), contactTier(it)),
       el("div", { class: "row" }, el("span", {}, t("channel." + i.channel)), el("span", { class: "chip state" }, t("istate." + i.state)))));
+  }
+}
+
+// workKey makes the conversation list a keyboard listbox: the arrow keys,
+// Home and End move the focus, Enter or Space opens the focused one.
+function workKey(ev) {
+  const items = [...document.querySelectorAll("#work .item")];
+  const i = items.indexOf(ev.currentTarget);
+  const to = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: items.length - 1 }[ev.key];
+  if (to !== undefined) {
+    ev.preventDefault();
+    const next = items[Math.max(0, Math.min(items.length - 1, to))];
+    items.forEach(x => { x.tabIndex = x === next ? 0 : -1; });
+    next.focus();
+  } else if (ev.key === "Enter" || ev.key === " ") {
+    ev.preventDefault();
+    S.selected = Number(ev.currentTarget.id.slice("item-".length));
+    render();
   }
 }
 

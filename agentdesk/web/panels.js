@@ -16,7 +16,7 @@ function renderConversation() {
   box.hidden = false;
   const id = it.interaction.id;
   const connected = it.interaction.state === "connected";
-  const input = draft("input", { id: "reply", placeholder: t("conv.placeholder"), disabled: !connected }, "reply:" + id);
+  const input = draft("input", { id: "reply", placeholder: t("conv.placeholder"), "aria-label": t("conv.reply_label"), disabled: !connected }, "reply:" + id);
   let typingSent = 0;
   input.addEventListener("input", () => {
     if (Date.now() - typingSent > 3000) { typingSent = Date.now(); S.sock.request("typing", { interaction_id: id, typing: true }).catch(() => {}); }
@@ -134,7 +134,7 @@ function renderWrapUp() {
     } catch (e) { toast(errText(e), true); }
   };
   const clock = el("p", { class: "wrap-clock", id: "wrapup-clock" }, t("wrap.left"), " ",
-    el("span", { class: "countdown", id: "wrapup-left", role: "timer", "aria-live": "polite" }), " ",
+    el("span", { class: "countdown", id: "wrapup-left", role: "timer", "aria-live": "off", "data-announce": "wrap.announce" }), " ",
     el("button", { type: "button", id: "wrapup-extend", onclick: () => extendWrapUp(it) }, t("wrap.extend")));
   box.replaceChildren(el("h2", {}, t("wrap.title")), clock, el("form", { onsubmit: submit, id: "wrapup-form" },
     el("label", {}, t("wrap.disposition"), disp), el("label", {}, t("wrap.notes"), notes),

@@ -79,7 +79,7 @@ function riskAndConsent(v) {
 // a link button on each result.
 function unidentified(it) {
   const results = el("div", { id: "search-results" });
-  const input = draft("input", { id: "search-q", placeholder: t("pop.search.placeholder") }, "search:" + it.interaction.id);
+  const input = draft("input", { id: "search-q", placeholder: t("pop.search.placeholder"), "aria-label": t("pop.search_label") }, "search:" + it.interaction.id);
   const go = async () => {
     try {
       const found = await S.sock.request("search", { q: input.value });

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"switchboard"
 	"switchboard/agents"
@@ -310,4 +311,47 @@ func TestDeskDetailsInBrowser(t *testing.T) {
 	if got, _ := chromedp.Run(c.desk, chromedp.Evaluate[string](overflowing)); got != "" {
 		t.Fatalf("fields of the task's outcome stick out of their card: %s", got)
 	}
+}
+
+// TestAccessibleDeskInBrowser: the reply box and the search are labelled,
+// offers, toasts and countdowns reach a screen reader through live
+// regions, and the conversation list is operated from the keyboard.
+func TestAccessibleDeskInBrowser(t *testing.T) {
+	c := runChatDesk(t)
+	c.say(t, "Hello?")
+	poll(t, c.desk, "the chat is offered", `!!document.querySelector('.offer .accept')`)
+	live := `['#offers', '#toast', '#announce'].map(s => s + '=' + document.querySelector(s).getAttribute('aria-live')).join(' ')`
+	if got, _ := chromedp.Run(c.desk, chromedp.Evaluate[string](live)); got != "#offers=polite #toast=polite #announce=polite" {
+		t.Fatalf("live regions: %s", got)
+	}
+	if role, _ := chromedp.Run(c.desk, chromedp.Evaluate[string](`document.querySelector('.offer .countdown').getAttribute('role')`)); role != "timer" {
+		t.Fatalf("the offer's countdown has role %q, want timer", role)
+	}
+	c.acceptChat(t)
+	labels := `['#reply', '#search-q'].map(s => (document.querySelector(s) || {}).ariaLabel || '').join('|')`
+	if got, _ := chromedp.Run(c.desk, chromedp.Evaluate[string](labels)); got != "Reply to the customer|Find a customer by name, phone or ID" {
+		t.Fatalf("labels of the reply box and the search: %q", got)
+	}
+
+	if _, err := c.sim.Text(context.Background(), "+8613700000004", "When does my deposit mature?"); err != nil {
+		t.Fatal(err)
+	}
+	c.acceptChat(t)
+	poll(t, c.desk, "two conversations", `document.querySelectorAll('#work .item').length === 2`)
+	// Tab reaches the list at its selected item, the SMS; the arrow keys
+	// move to the chat, Enter opens it.
+	tabbable := `[...document.querySelectorAll('#work .item')].map(e => e.tabIndex).join(',')`
+	if got, _ := chromedp.Run(c.desk, chromedp.Evaluate[string](tabbable)); got != "-1,0" {
+		t.Fatalf("tab stops of the list: %s, want only the selected item", got)
+	}
+	err := chromedp.Do(c.desk, chromedp.Focus(`#work .item[tabindex="0"]`), chromedp.KeyEvent(kb.ArrowUp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "ArrowUp moves to the chat", `document.activeElement === document.querySelector('#work .item:first-child')`)
+	if err := chromedp.Do(c.desk, chromedp.KeyEvent(kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "Enter opens the chat, keeping the focus on it",
+		`document.getElementById('msgs').textContent.includes('Hello?') && document.activeElement === document.querySelector('#work .item:first-child') && document.activeElement.getAttribute('aria-selected') === 'true'`)
 }

@@ -99,4 +99,8 @@ func TestWallboardFieldsFitInBrowser(t *testing.T) {
 	if got, _ := chromedp.Run(board, chromedp.Evaluate[string](overflowing)); got != "" {
 		t.Fatalf("fields stick out of their cards: %s", got)
 	}
+	unlabelled := `[...document.querySelectorAll('#waiting input')].filter(e => !e.ariaLabel).length`
+	if n, _ := chromedp.Run(board, chromedp.Evaluate[int](unlabelled)); n != 0 {
+		t.Fatalf("%d move fields have no label", n)
+	}
 }
