@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -101,10 +102,12 @@ func (d *Desk) keepDraft(ctx context.Context, e routing.Event) {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // recorded by the agent, or nothing was typed
 		}
-		if err != nil {
+		if err != nil || (x.Disposition == "" && strings.TrimSpace(x.Notes) == "") {
 			return err
 		}
-		l, err := channels.LoadInteraction(ctx, tx, e.InteractionID, true)
+		// Not locked: recordWrapUp's update is conditional, and a row lock
+		// here would queue behind routing's own write of the same row.
+		l, err := channels.LoadInteraction(ctx, tx, e.InteractionID, false)
 		if err != nil {
 			return err
 		}
