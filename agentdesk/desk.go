@@ -43,6 +43,9 @@ type Config struct {
 	// node before routing puts them on break (desk_closed); default 45 s,
 	// long enough for a desk to reconnect.
 	DeskGone time.Duration
+	// WrapUpExtend is how much more wrap-up time one "Extend" gives, up
+	// to routing's WrapUpMax; default 60 s.
+	WrapUpExtend time.Duration
 
 	Log *slog.Logger
 	Now func() time.Time
@@ -69,6 +72,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.DeskGone <= 0 {
 		c.DeskGone = 45 * time.Second
+	}
+	if c.WrapUpExtend <= 0 {
+		c.WrapUpExtend = time.Minute
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -100,7 +106,7 @@ type Deps struct {
 	Send      Sender
 	// Typing shows the agent's typing indicator in the customer's chat;
 	// nil when no chat channel runs here.
-	Typing func(ctx context.Context, interactionID int64, typing bool) error
+	Typing func(ctx context.Context, agentID, interactionID int64, typing bool) error
 	// Hold holds or resumes a call's media; nil records hold and resume in
 	// the history only (the simulator's call leg has no music on hold).
 	Hold func(ctx context.Context, interactionID int64, hold bool) error
@@ -181,13 +187,15 @@ func randomID() string {
 }
 
 // Handler returns the desk's routes under /agentdesk/: the socket, the pages
-// and the protected statistics.
+// and the protected statistics; and the site's /favicon.ico.
 func (d *Desk) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /agentdesk/ws", d.serveWS)
 	mux.HandleFunc("GET /agentdesk/debug/stats", d.serveStats)
 	mux.HandleFunc("GET /agentdesk/voice-token", d.serveVoiceToken)
-	mux.Handle("GET /agentdesk/", pages(d.deps.Softphone != nil))
+	p := pages(d.deps.Softphone != nil)
+	mux.Handle("GET /agentdesk/", p)
+	mux.Handle("GET /favicon.ico", p)
 	return mux
 }
 

@@ -100,6 +100,9 @@ func (d *Desk) onRouting(ctx context.Context, e routing.Event) {
 		d.hub.toSupervisors(b)
 		return
 	}
+	if e.Kind == routing.EventDone {
+		d.keepDraft(ctx, e)
+	}
 	if e.AgentID == 0 {
 		return
 	}
@@ -122,14 +125,16 @@ func (d *Desk) onRouting(ctx context.Context, e routing.Event) {
 	case routing.EventOfferWithdrawn:
 		d.hub.toAgent(e.AgentID, encode(push("offer_withdrawn", withdrawn{InteractionID: e.InteractionID, Reason: e.Reason})))
 	default:
-		d.hub.toAgent(e.AgentID, encode(push("interaction", interactionUpdate(e))))
+		d.hub.toAgent(e.AgentID, encode(push("interaction", d.interactionUpdate(e))))
 	}
 }
 
 // onChannel forwards a customer's message, typing or delivery status to the
-// agent who holds the interaction.
+// agent who holds the interaction. The agent's own typing (shown to the
+// customer) is not sent back to their desk, which would show it as the
+// customer's.
 func (d *Desk) onChannel(e channels.Event) {
-	if e.AgentID == 0 {
+	if e.AgentID == 0 || (e.Kind == "typing" && e.From == "agent") {
 		return
 	}
 	switch e.Kind {
@@ -173,6 +178,7 @@ type update struct {
 	Reason        string    `json:"reason,omitempty"`
 	Queue         string    `json:"queue,omitempty"`
 	Expires       time.Time `json:"expires,omitzero"`
+	CountdownMs   int64     `json:"countdown_ms,omitempty"` // to Expires, by the server's clock
 	At            time.Time `json:"at"`
 }
 
@@ -187,7 +193,11 @@ var eventStates = map[string]string{
 	routing.EventQueued:      "queued",
 }
 
-func interactionUpdate(e routing.Event) update {
-	return update{InteractionID: e.InteractionID, Event: e.Kind, State: eventStates[e.Kind], Reason: e.Reason,
+func (d *Desk) interactionUpdate(e routing.Event) update {
+	u := update{InteractionID: e.InteractionID, Event: e.Kind, State: eventStates[e.Kind], Reason: e.Reason,
 		Queue: e.Queue, Expires: e.Expires, At: e.At}
+	if !e.Expires.IsZero() {
+		u.CountdownMs = d.wrapUpTime(e.Expires).CountdownMs
+	}
+	return u
 }

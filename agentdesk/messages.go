@@ -104,7 +104,7 @@ func (d *Desk) onTyping(ctx context.Context, c *client, raw json.RawMessage) (an
 	if l.Channel != switchboard.ChannelChat || d.deps.Typing == nil {
 		return map[string]bool{"delivered": false}, nil
 	}
-	if err := d.deps.Typing(ctx, l.ID, x.Typing); err != nil {
+	if err := d.deps.Typing(ctx, c.agent.ID, l.ID, x.Typing); err != nil {
 		return nil, err
 	}
 	return map[string]bool{"delivered": true}, nil

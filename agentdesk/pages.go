@@ -9,6 +9,10 @@ import (
 //go:embed web
 var web embed.FS
 
+// WallboardPath is the supervisors' wallboard; `make run` prints it and
+// the desk links to it for supervisors.
+const WallboardPath = "/agentdesk/wallboard"
+
 // pages serves the desk and the wallboard from the binary: nothing is
 // fetched from any other host, so they work on a closed network. The Twilio
 // Voice JS SDK is among the files (web/vendor); with the softphone on, the
@@ -31,6 +35,19 @@ func pages(softphone bool) http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("X-Frame-Options", "DENY")
 		w.Header().Set("Content-Security-Policy", csp)
+		switch r.URL.Path {
+		case WallboardPath: // the wallboard's address without ".html"
+			r = rewrite(r, WallboardPath+".html")
+		case "/favicon.ico": // browsers ask at the root, for every page
+			r = rewrite(r, "/agentdesk/favicon.ico")
+		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// rewrite is r asking for path instead.
+func rewrite(r *http.Request, path string) *http.Request {
+	r2 := r.Clone(r.Context())
+	r2.URL.Path, r2.URL.RawPath = path, ""
+	return r2
 }

@@ -61,7 +61,8 @@ type Pop struct {
 	Unidentified bool               `json:"unidentified"`
 	Alerts       []customers.Alert  `json:"alerts"` // the view's, repeated for the desk's alert strip
 	NextActions  []Action           `json:"next_actions"`
-	Messages     []channels.Message `json:"messages"` // the conversation so far (SMS and chat)
+	Messages     []channels.Message `json:"messages"`  // the conversation so far (SMS and chat)
+	Handovers    []handover         `json:"handovers"` // transfers and overflows before it reached the viewer
 }
 
 // offer builds the offer frame for e, as viewer may see it. Reading the view
@@ -77,6 +78,7 @@ func (d *Desk) offer(ctx context.Context, viewer *switchboard.Agent, e routing.E
 	if err != nil {
 		return offer{}, err
 	}
+	p.Handovers = withOverflow(p.Handovers, e.Queue, e.At)
 	o := offer{Interaction: interactionFromLive(l), ReservedAt: e.At, Expires: e.Expires, Pop: p}
 	o.Interaction.State = "offered"
 	if !e.Expires.IsZero() {
@@ -95,6 +97,11 @@ func (d *Desk) pop(ctx context.Context, viewer *switchboard.Agent, l channels.Li
 		}
 		p.Messages = msgs
 	}
+	hs, err := d.handoversOf(ctx, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.Handovers = hs
 	if l.CustomerID == 0 {
 		p.Unidentified = true
 		p.NextActions = append(p.NextActions, Action{Code: "identify_customer", Why: "caller_unidentified"})

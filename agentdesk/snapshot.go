@@ -19,6 +19,10 @@ type liveJSON struct {
 	Expires     time.Time       `json:"expires,omitzero"` // offers only
 	CountdownMs int64           `json:"countdown_ms,omitempty"`
 	Pop         *Pop            `json:"pop"`
+	// WrapUp is how long a wrap-up has left, and Draft what the agent
+	// had typed in it, so a reloaded desk shows both.
+	WrapUp *wrapUpTime `json:"wrapup,omitempty"`
+	Draft  *wrapDraft  `json:"draft,omitempty"`
 }
 
 // snapshotJSON is everything a desk shows, read from Postgres (and the
@@ -60,6 +64,9 @@ func (d *Desk) snapshot(ctx context.Context, a *switchboard.Agent) (snapshotJSON
 		}
 		j := liveJSON{Interaction: interactionFromLive(l), Pop: p}
 		if l.State != switchboard.StateOffered {
+			if err := d.addWrapUp(ctx, &j, l); err != nil {
+				return s, err
+			}
 			s.Interactions = append(s.Interactions, j)
 			continue
 		}
@@ -80,6 +87,20 @@ func (d *Desk) snapshot(ctx context.Context, a *switchboard.Agent) (snapshotJSON
 		s.Board = d.lastBoard()
 	}
 	return s, nil
+}
+
+// addWrapUp adds the wrap-up's time left and the saved draft to j.
+func (d *Desk) addWrapUp(ctx context.Context, j *liveJSON, l channels.Live) error {
+	var err error
+	if j.Draft, err = d.draftOf(ctx, l.ID); err != nil || l.State != switchboard.StateWrapUp {
+		return err
+	}
+	end, err := d.wrapUpEndOf(ctx, l.ID)
+	if err == nil && !end.IsZero() {
+		t := d.wrapUpTime(end)
+		j.WrapUp = &t
+	}
+	return err
 }
 
 // liveOf reads the agent's offered, connected and wrap-up interactions.

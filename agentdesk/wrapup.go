@@ -98,6 +98,9 @@ func recordWrapUp(ctx context.Context, tx pgx.Tx, now time.Time, agentID int64, 
 	if tag.RowsAffected() == 0 {
 		return nil // written by an earlier attempt
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM wrapup_drafts WHERE interaction_id = $1`, l.ID); err != nil {
+		return fmt.Errorf("agentdesk: wrap-up %d draft: %w", l.ID, err)
+	}
 	data := map[string]any{"disposition": x.Disposition}
 	if strings.TrimSpace(x.Notes) != "" {
 		if l.CustomerID != 0 {

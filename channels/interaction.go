@@ -47,6 +47,20 @@ func LoadInteraction(ctx context.Context, q Querier, id int64, lock bool) (Live,
 	return l, nil
 }
 
+// AgentOf is the agent the interaction is offered to or held by, or 0
+// when none is (it is queued or over). Routing writes the row's agent
+// before it answers the agent's accept, so a customer's message sent after
+// the agent sees the chat open is addressed to them. ErrNotFound if there
+// is no such interaction.
+func AgentOf(ctx context.Context, q Querier, id int64) (int64, error) {
+	var agent int64
+	err := q.QueryRow(ctx, `SELECT COALESCE(agent_id, 0) FROM interactions WHERE id = $1`, id).Scan(&agent)
+	if err != nil {
+		return 0, fmt.Errorf("channels: agent of interaction %d: %w", id, pgdb.FormatError(err))
+	}
+	return agent, nil
+}
+
 // InteractionBySID reads the interaction of a provider id (a CallSid);
 // ErrNotFound if there is none.
 func InteractionBySID(ctx context.Context, q Querier, sid string) (Live, error) {

@@ -2,22 +2,24 @@
 // of the selected interaction.
 "use strict";
 
+// renderConversation builds the panel once per conversation, state and
+// language; a message or typing event only refills the list, so the reply
+// being typed keeps its text, focus and caret.
 function renderConversation() {
   const box = document.getElementById("conversation");
   const it = current();
+  const key = it ? [it.interaction.id, it.interaction.state, it.interaction.channel, LANG].join(":") : "none:" + LANG;
+  if (box.dataset.key === key) { if (it) fillMessages(it); return; }
+  box.dataset.key = key;
   box.replaceChildren(el("h2", {}, t("conv.title")));
   if (!it || it.interaction.channel === "voice") { box.hidden = !it ? false : true; if (!it) box.append(el("p", { class: "empty" }, t("work.none"))); return; }
   box.hidden = false;
-  const msgs = el("div", { class: "msgs", id: "msgs" });
-  const list = it.pop ? it.pop.messages : [];
-  if (!list.length) msgs.append(el("p", { class: "empty" }, t("conv.none")));
-  for (const m of list) msgs.append(el("div", { class: "msg " + m.direction, "data-id": m.id }, m.body, el("small", {}, fmtTime(m.at) + (m.status ? " · " + m.status : ""))));
-  const typing = el("div", { class: "typing" }, S.typing.has(it.interaction.id) ? t("conv.typing") : "");
+  const id = it.interaction.id;
   const connected = it.interaction.state === "connected";
-  const input = el("input", { id: "reply", placeholder: t("conv.placeholder"), disabled: !connected });
+  const input = draft("input", { id: "reply", placeholder: t("conv.placeholder"), "aria-label": t("conv.reply_label"), disabled: !connected }, "reply:" + id);
   let typingSent = 0;
   input.addEventListener("input", () => {
-    if (Date.now() - typingSent > 3000) { typingSent = Date.now(); S.sock.request("typing", { interaction_id: it.interaction.id, typing: true }).catch(() => {}); }
+    if (Date.now() - typingSent > 3000) { typingSent = Date.now(); S.sock.request("typing", { interaction_id: id, typing: true }).catch(() => {}); }
   });
   const send = async ev => {
     ev.preventDefault();
@@ -25,14 +27,29 @@ function renderConversation() {
     if (!body) return;
     const client_msg_id = "m" + Date.now() + Math.random().toString(36).slice(2, 8);
     try {
-      const m = await S.sock.request("send", { interaction_id: it.interaction.id, body, client_msg_id });
-      input.value = "";
-      onMessage({ interaction_id: it.interaction.id, message: m });
+      const m = await S.sock.request("send", { interaction_id: id, body, client_msg_id });
+      if (input.value.trim() === body) { input.value = ""; S.drafts.delete("reply:" + id); }
+      onMessage({ interaction_id: id, message: m });
     } catch (e) { toast(errText(e), true); }
   };
-  box.append(msgs, typing, el("form", { class: "compose", onsubmit: send }, input, el("button", { class: "primary", id: "send", disabled: !connected }, t("conv.send"))),
+  box.append(el("div", { class: "msgs", id: "msgs" }), el("div", { class: "typing", id: "typing" }),
+    el("form", { class: "compose", onsubmit: send }, input, el("button", { class: "primary", id: "send", disabled: !connected }, t("conv.send"))),
     connected ? el("p", {}, el("button", { class: "bad", id: "end", onclick: () => endConversation(it) }, t("conv.end"))) : null);
-  msgs.scrollTop = msgs.scrollHeight;
+  fillMessages(it);
+}
+
+// fillMessages redraws the message list and the typing line, and follows
+// the newest message unless the agent has scrolled up to read.
+function fillMessages(it) {
+  const msgs = document.getElementById("msgs");
+  if (!msgs) return;
+  const follow = !msgs.childElementCount || msgs.scrollTop + msgs.clientHeight >= msgs.scrollHeight - 8;
+  const list = it.pop ? it.pop.messages : [];
+  msgs.replaceChildren();
+  if (!list.length) msgs.append(el("p", { class: "empty" }, t("conv.none")));
+  for (const m of list) msgs.append(el("div", { class: "msg " + m.direction, "data-id": m.id }, m.body, el("small", {}, fmtTime(m.at) + (m.status ? " · " + m.status : ""))));
+  document.getElementById("typing").textContent = S.typing.has(it.interaction.id) ? t("conv.typing") : "";
+  if (follow) msgs.scrollTop = msgs.scrollHeight;
 }
 
 async function endConversation(it) {
@@ -65,10 +82,12 @@ function renderTransfer() {
   const it = current();
   if (!it || it.interaction.state !== "connected") { box.hidden = true; return; }
   box.hidden = false;
-  const queue = el("input", { name: "queue", placeholder: it.interaction.queue });
-  const agent = el("input", { name: "agent", type: "number", min: "1" });
-  const mode = el("select", { name: "mode" }, el("option", { value: "cold" }, t("transfer.cold")), el("option", { value: "warm" }, t("transfer.warm")));
-  const note = el("textarea", { name: "note" });
+  const id = it.interaction.id;
+  const queue = draft("input", { name: "queue", id: "transfer-queue", placeholder: it.interaction.queue }, "tqueue:" + id);
+  const agent = draft("input", { name: "agent", id: "transfer-agent", type: "number", min: "1" }, "tagent:" + id);
+  const mode = draft("select", { name: "mode", id: "transfer-mode" }, "tmode:" + id, null,
+    el("option", { value: "cold" }, t("transfer.cold")), el("option", { value: "warm" }, t("transfer.warm")));
+  const note = draft("textarea", { name: "note", id: "transfer-note" }, "tnote:" + id);
   const submit = async ev => {
     ev.preventDefault();
     const data = { interaction_id: it.interaction.id, mode: mode.value, note: note.value };
@@ -81,36 +100,78 @@ function renderTransfer() {
     el("button", { class: "primary" }, t("transfer.submit"))));
 }
 
+// renderWrapUp builds the wrap-up form once per interaction and language.
+// Every field is a draft, saved to the server as it is typed (debounced),
+// so what the agent typed is recorded even if the wrap-up time runs out.
 function renderWrapUp() {
   const box = document.getElementById("wrapup");
   const it = current();
-  if (!it || !["connected", "wrapup"].includes(it.interaction.state)) { box.hidden = true; return; }
-  if (box.dataset.for === String(it.interaction.id) && !box.hidden && box.dataset.lang === LANG) return; // keep what is being typed
+  if (!it || !["connected", "wrapup"].includes(it.interaction.state)) { box.hidden = true; box.dataset.key = ""; return; }
+  const id = it.interaction.id;
+  const key = id + ":" + LANG;
+  if (box.dataset.key === key && !box.hidden) { renderWrapUpClock(it); return; }
   box.hidden = false;
-  box.dataset.for = it.interaction.id;
-  box.dataset.lang = LANG;
-  const disp = el("select", { name: "disposition", id: "disposition", required: true },
+  box.dataset.key = key;
+  const save = () => saveWrapUpDraft(id);
+  const disp = draft("select", { name: "disposition", id: "disposition", required: true }, "disp:" + id, save,
     el("option", { value: "" }, t("wrap.choose")), S.dispositions.map(d => el("option", { value: d }, t("disp." + d))));
-  const notes = el("textarea", { name: "notes", id: "notes" });
-  const due = el("input", { type: "datetime-local", name: "due", id: "followup-due" });
-  const fnote = el("input", { name: "fnote", id: "followup-note" });
+  const notes = draft("textarea", { name: "notes", id: "notes", maxlength: "4000" }, "notes:" + id, save);
+  const due = draft("input", { type: "datetime-local", name: "due", id: "followup-due" }, "due:" + id);
+  const fnote = draft("input", { name: "fnote", id: "followup-note" }, "fnote:" + id);
   const submit = async ev => {
     ev.preventDefault();
-    const data = { interaction_id: it.interaction.id, disposition: disp.value, notes: notes.value };
+    const data = { interaction_id: id, disposition: disp.value, notes: notes.value };
     if (due.value) data.follow_up = { due_at: new Date(due.value).toISOString(), note: fnote.value };
     try {
       await S.sock.request("wrapup", data);
       it.wrapped = true;
-      S.items.delete(it.interaction.id);
-      box.dataset.for = "";
+      S.items.delete(id);
+      clearTimeout(wrapUpSaves.get(id));
+      for (const f of ["disp", "notes", "due", "fnote"]) S.drafts.delete(f + ":" + id);
+      box.dataset.key = "";
       toast(t("wrap.done"));
       render();
     } catch (e) { toast(errText(e), true); }
   };
-  box.replaceChildren(el("h2", {}, t("wrap.title")), el("form", { onsubmit: submit, id: "wrapup-form" },
+  const clock = el("p", { class: "wrap-clock", id: "wrapup-clock" }, t("wrap.left"), " ",
+    el("span", { class: "countdown", id: "wrapup-left", role: "timer", "aria-live": "off", "data-announce": "wrap.announce" }), " ",
+    el("button", { type: "button", id: "wrapup-extend", onclick: () => extendWrapUp(it) }, t("wrap.extend")));
+  box.replaceChildren(el("h2", {}, t("wrap.title")), clock, el("form", { onsubmit: submit, id: "wrapup-form" },
     el("label", {}, t("wrap.disposition"), disp), el("label", {}, t("wrap.notes"), notes),
     el("h3", {}, t("wrap.followup")), el("div", { class: "row2" }, el("label", {}, t("wrap.due"), due), el("label", {}, t("wrap.followup.note"), fnote)),
     el("button", { class: "primary", id: "wrapup-submit" }, t("wrap.submit"))));
+  renderWrapUpClock(it);
+}
+
+// renderWrapUpClock shows the wrap-up's time left (renderCountdowns ticks
+// it) while the interaction is in wrap-up.
+function renderWrapUpClock(it) {
+  const clock = document.getElementById("wrapup-clock"), left = document.getElementById("wrapup-left");
+  const on = it.interaction.state === "wrapup" && !!it.wrapDeadline;
+  clock.hidden = !on;
+  if (on) left.dataset.deadline = it.wrapDeadline; else delete left.dataset.deadline;
+  renderCountdowns();
+}
+
+async function extendWrapUp(it) {
+  try {
+    const r = await S.sock.request("extend_wrapup", { interaction_id: it.interaction.id });
+    it.wrapDeadline = Date.now() + r.countdown_ms;
+    renderWrapUpClock(it);
+  } catch (e) { toast(errText(e), true); }
+}
+
+const wrapUpSaves = new Map(); // interaction id -> pending save timer
+
+// saveWrapUpDraft sends the wrap-up draft half a second after the last
+// keystroke; a failed save is retried by the next keystroke.
+function saveWrapUpDraft(id) {
+  clearTimeout(wrapUpSaves.get(id));
+  wrapUpSaves.set(id, setTimeout(() => {
+    wrapUpSaves.delete(id);
+    const data = { interaction_id: id, disposition: S.drafts.get("disp:" + id) || "", notes: S.drafts.get("notes:" + id) || "" };
+    S.sock.request("wrapup_draft", data).catch(() => {});
+  }, 500));
 }
 
 startPage(start);

@@ -9,9 +9,9 @@ function renderPop() {
   if (!it) { box.append(el("p", { class: "empty" }, t("pop.none"))); return; }
   const p = it.pop;
   if (!p) { box.append(el("p", { class: "error" }, t("pop.error"))); return; }
-  if (p.unidentified || !p.customer) { box.append(...unidentified(it)); return; }
+  if (p.unidentified || !p.customer) { box.append(...handovers(p), ...unidentified(it)); return; }
   const v = p.customer, c = v.customer, i = it.interaction;
-  box.append(...[
+  box.append(...handovers(p), ...[
     el("div", { class: "pop-head" },
       el("div", {},
         el("div", { class: "pop-name", id: "pop-name" }, LANG === "zh" && c.name_zh ? c.name_zh + " (" + c.name + ")" : c.name + (c.name_zh ? " (" + c.name_zh + ")" : "")),
@@ -35,6 +35,18 @@ function renderPop() {
     section("pop.timeline", v.interactions.length ? [table([t("pop.when"), t("pop.channel"), t("wb.state"), t("wrap.disposition")],
       v.interactions.slice(0, 8).map(x => [fmtTime(x.created_at), t("channel." + x.channel), t("istate." + x.state), x.disposition ? t("disp." + x.disposition) : ""]))] : [el("p", { class: "empty" }, t("pop.timeline.none"))]),
     v.notes.length ? section("pop.notes", v.notes.slice(0, 3).map(n => el("p", {}, fmtTime(n.created_at) + " — " + n.body))) : null].filter(Boolean));
+}
+
+// handovers lists how the interaction came to this agent: each transfer
+// with its note, and each overflow to another queue.
+function handovers(p) {
+  const hs = p.handovers || [];
+  if (!hs.length) return [];
+  return [el("div", { class: "handovers", id: "pop-handovers" }, el("h3", {}, t("pop.handovers")), hs.map(h => {
+    const what = h.kind === "overflow" ? t("handover.overflow", { queue: h.to_queue })
+      : t("handover.transfer", { name: h.by || t("unknown"), to: h.to_agent || h.to_queue || "" }) + (h.mode ? " · " + t("transfer." + h.mode) : "");
+    return el("div", { class: "handover" }, el("small", {}, fmtTime(h.at) + " · " + what), h.note ? el("p", { class: "handover-note" }, h.note) : null);
+  }))];
 }
 
 function kv(label, value, id) { return el("div", {}, el("span", {}, label), el("b", { id }, value)); }
@@ -67,7 +79,7 @@ function riskAndConsent(v) {
 // a link button on each result.
 function unidentified(it) {
   const results = el("div", { id: "search-results" });
-  const input = el("input", { id: "search-q", placeholder: t("pop.search.placeholder") });
+  const input = draft("input", { id: "search-q", placeholder: t("pop.search.placeholder"), "aria-label": t("pop.search_label") }, "search:" + it.interaction.id);
   const go = async () => {
     try {
       const found = await S.sock.request("search", { q: input.value });

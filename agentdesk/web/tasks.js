@@ -33,7 +33,7 @@ function renderTasks() {
       el("div", { class: "task-reason" }, taskReason(x)),
       el("div", { class: "task-due" }, t("task.due") + ": " + fmtTime(x.due_at)),
       el("div", { class: "actions" },
-        el("button", { class: "ghost task-open", onclick: () => openTask(x.id) }, t("task.open")),
+        el("button", { class: "task-open", onclick: () => openTask(x.id) }, t("task.open")),
         x.state === "open" ? el("button", { class: "ok task-dial", onclick: () => dialTask(x.id) }, t("task.dial")) : null),
       open ? outcomeForm(x) : null));
   }
@@ -55,13 +55,14 @@ async function dialTask(id) {
 }
 
 function outcomeForm(x) {
-  const code = el("select", { name: "code", class: "task-code", required: true },
+  const k = f => "task:" + x.id + ":" + f; // drafts: a redraw keeps what is typed
+  const code = draft("select", { name: "code", class: "task-code", id: "task-code", required: true }, k("code"), null,
     el("option", { value: "" }, t("wrap.choose")), S.taskDispositions.map(d => el("option", { value: d }, t("tdisp." + d))));
-  const when = el("input", { type: "datetime-local", name: "callback_at" });
-  const note = el("textarea", { name: "note", class: "task-note" });
-  const product = el("input", { name: "product", class: "lead-product" });
-  const prospect = el("input", { name: "prospect_name" });
-  const relation = el("input", { name: "relation" });
+  const when = draft("input", { type: "datetime-local", name: "callback_at", id: "task-when" }, k("when"));
+  const note = draft("textarea", { name: "note", class: "task-note", id: "task-note" }, k("note"));
+  const product = draft("input", { name: "product", class: "lead-product", id: "lead-product" }, k("product"));
+  const prospect = draft("input", { name: "prospect_name", id: "lead-prospect" }, k("prospect"));
+  const relation = draft("input", { name: "relation", id: "lead-relation" }, k("relation"));
   const submit = async ev => {
     ev.preventDefault();
     const data = { task_id: x.id, code: code.value, note: note.value };
@@ -70,6 +71,7 @@ function outcomeForm(x) {
     try {
       await S.sock.request("task_outcome", data);
       toast(t("task.saved"));
+      for (const f of ["code", "when", "note", "product", "prospect", "relation"]) S.drafts.delete(k(f));
       S.taskView = null;
       render();
     } catch (e) { toast(errText(e), true); }

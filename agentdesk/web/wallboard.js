@@ -103,8 +103,8 @@ function waiting(rows) {
   return el("table", { id: "waiting-table" },
     el("thead", {}, el("tr", {}, ["#", t("wb.queue"), t("wb.tier"), "", t("wb.wait"), t("wb.move")].map(h => el("th", {}, h)))),
     el("tbody", {}, rows.map(w => {
-      const q = el("input", { placeholder: t("wb.move.queue"), size: 8 });
-      const a = el("input", { placeholder: t("wb.move.agent"), size: 5, type: "number", min: "1" });
+      const q = el("input", { placeholder: t("wb.move.queue"), "aria-label": t("wb.move.queue_label"), size: 8 });
+      const a = el("input", { placeholder: t("wb.move.agent"), "aria-label": t("wb.move.agent_label"), size: 5, type: "number", min: "1" });
       return el("tr", { "data-interaction": w.interaction_id },
         el("td", {}, String(w.interaction_id)), el("td", {}, w.queue), el("td", {}, el("span", { class: "tier tier-" + w.tier }, t("tier." + w.tier))),
         el("td", {}, t("channel." + w.channel)), el("td", { class: "num" }, fmtDuration(w.wait_ms)),

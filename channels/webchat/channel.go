@@ -195,6 +195,9 @@ func (c *Channel) fromRouting(ctx context.Context, e routing.Event) {
 		_ = c.store.Pool().QueryRow(ctx, `SELECT name FROM agents WHERE id = $1`, e.AgentID).Scan(&name)
 		c.deliver(e.InteractionID, outFrame{Type: "agent_joined", Name: name})
 	case routing.EventWrapUp:
+		if e.Reason == "extended" {
+			return // the agent took more wrap-up time: the chat closed already
+		}
 		c.deliver(e.InteractionID, outFrame{Type: "closed"})
 	}
 }

@@ -50,9 +50,10 @@ func (m *Main) wire() error {
 		return fmt.Errorf("webchat: %w", err)
 	}
 	m.wireCampaigns(tw)
-	m.Desk, err = agentdesk.New(agentdesk.Config{PublicURL: public, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix, Log: m.Log, Now: m.Now},
+	m.Desk, err = agentdesk.New(agentdesk.Config{PublicURL: public, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix,
+		WrapUpExtend: m.Env.Routing.WrapUp, Log: m.Log, Now: m.Now},
 		agentdesk.Deps{Pool: m.DB, Agents: m.Agents, Engine: m.Routing, Customers: m.Customers, Bus: m.Bus,
-			Redis: m.Redis, Send: m.reply, Hold: m.Voice.Hold, Tasks: m.Campaigns, Dialer: m.Dialer, Softphone: m.softphone()})
+			Redis: m.Redis, Send: m.reply, Typing: m.Chat.Typing, Hold: m.Voice.Hold, Tasks: m.Campaigns, Dialer: m.Dialer, Softphone: m.softphone()})
 	if err != nil {
 		return fmt.Errorf("agentdesk: %w", err)
 	}
@@ -101,6 +102,7 @@ func (m *Main) routes() *http.ServeMux {
 	mux.Handle("/channels/chat/", m.Chat.Handler())
 	mux.Handle("/campaigns/twilio/", channels.RequireTwilioSignature(m.Env.TwilioAuthToken, m.Env.PublicURL, m.Log, m.Dialer.Handler()))
 	mux.Handle("/agentdesk/", m.Desk.Handler())
+	mux.Handle("GET /favicon.ico", m.Desk.Handler())
 	mux.Handle("GET /{$}", http.RedirectHandler("/agentdesk/", http.StatusFound))
 	return mux
 }

@@ -55,7 +55,7 @@ cat <<TXT
 
 Switchboard is running:
   agent desk     $SWITCHBOARD_PUBLIC_URL/
-  wallboard      $SWITCHBOARD_PUBLIC_URL/agentdesk/wallboard
+  wallboard      $SWITCHBOARD_PUBLIC_URL/agentdesk/wallboard   (supervisors; the desk links to it)
   API            $SWITCHBOARD_PUBLIC_URL/api/v1/   (see README for curl examples)
   Twilio sim     http://$SIM_ADDR/   (records every API request; sends demo calls and texts)
 Ctrl-C stops everything.
