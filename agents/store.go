@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -40,14 +41,16 @@ type Session struct {
 const agentColumns = `id, username, name, role, coalesce(team_id, 0), skills, languages, tiers,
 	capacity_voice, capacity_chat, capacity_sms, active`
 
-func scanAgent(row pgx.Row) (*switchboard.Agent, string, error) {
+// scanAgent reads agentColumns and a password hash, then any more columns
+// into more.
+func scanAgent(row pgx.Row, more ...any) (*switchboard.Agent, string, error) {
 	var a switchboard.Agent
 	var role string
 	var tiers []string
 	var voice, chat, sms int
 	var hash string
-	err := row.Scan(&a.ID, &a.Username, &a.Name, &role, &a.TeamID, &a.Skills, &a.Languages, &tiers,
-		&voice, &chat, &sms, &a.Active, &hash)
+	err := row.Scan(append([]any{&a.ID, &a.Username, &a.Name, &role, &a.TeamID, &a.Skills, &a.Languages, &tiers,
+		&voice, &chat, &sms, &a.Active, &hash}, more...)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -98,19 +101,66 @@ var dummyHash, _ = HashPassword("not-a-real-password")
 // Authenticate returns the agent whose live session token is token, or
 // ErrUnauthorized.
 func (s *Store) Authenticate(ctx context.Context, token string) (*switchboard.Agent, error) {
+	sess, err := s.Check(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return sess.Agent, nil
+}
+
+// Check returns the live session of token, with its expiry and its active
+// agent (the Token field is left empty), or ErrUnauthorized.
+func (s *Store) Check(ctx context.Context, token string) (*Session, error) {
 	if token == "" {
 		return nil, switchboard.Errorf(switchboard.ErrUnauthorized, "a session token is required")
 	}
-	row := s.pool.QueryRow(ctx, `SELECT `+agentColumns+`, '' FROM agents WHERE active AND id =
-		(SELECT agent_id FROM sessions WHERE token_hash = $1 AND expires_at > $2)`, tokenHash(token), s.now())
-	a, _, err := scanAgent(row)
+	var expires time.Time
+	row := s.pool.QueryRow(ctx, `SELECT `+agentColumns+`, '', s.expires_at FROM sessions s JOIN agents a ON a.id = s.agent_id
+		WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active`, tokenHash(token), s.now())
+	a, _, err := scanAgent(row, &expires)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, switchboard.Errorf(switchboard.ErrUnauthorized, "the session has expired or does not exist; log in again")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("agents: authenticate: %w", err)
 	}
-	return a, nil
+	return &Session{ExpiresAt: expires, Agent: a}, nil
+}
+
+// SessionKey names the session of token without revealing it: the hex of
+// the hash the sessions table keeps, as the sessions_ended notices carry.
+func SessionKey(token string) string {
+	return hex.EncodeToString(tokenHash(token))
+}
+
+// HasLiveSession reports whether the agent still has a session that has not
+// expired (another browser, say, after one of them logged out).
+func (s *Store) HasLiveSession(ctx context.Context, agentID int64) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sessions WHERE agent_id = $1 AND expires_at > $2)`, agentID, s.now()).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("agents: live sessions of %d: %w", agentID, err)
+	}
+	return ok, nil
+}
+
+// Deactivate stops an agent from working: they can no longer log in, and
+// their sessions end (every node's desk closes their sockets on commit).
+// Errors: ErrNotFound for an unknown agent.
+func (s *Store) Deactivate(ctx context.Context, id int64) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE agents SET active = false WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("agents: deactivate %d: %w", id, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return switchboard.Errorf(switchboard.ErrNotFound, "no agent %d", id)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE agent_id = $1`, id); err != nil {
+			return fmt.Errorf("agents: deactivate %d: %w", id, err)
+		}
+		return nil
+	})
 }
 
 // Logout ends the session; ending one that does not exist is not an error.
