@@ -23,11 +23,15 @@ type Store struct {
 	pool       *pgxpool.Pool
 	now        func() time.Time
 	sessionTTL time.Duration
+	hashes     hashLimit
 }
 
-// NewStore returns a Store whose sessions last ttl.
+// NewStore returns a Store whose sessions last ttl, checking at most
+// DefaultHashes passwords at once (see LimitHashes).
 func NewStore(pool *pgxpool.Pool, ttl time.Duration, now func() time.Time) *Store {
-	return &Store{pool: pool, now: now, sessionTTL: ttl}
+	s := &Store{pool: pool, now: now, sessionTTL: ttl}
+	s.LimitHashes(DefaultHashes, DefaultHashWait)
+	return s
 }
 
 // Session is what a successful login returns: the token (shown only once)
@@ -65,29 +69,62 @@ func scanAgent(row pgx.Row, more ...any) (*switchboard.Agent, string, error) {
 // Login checks a username and password and opens a session. A wrong
 // username, a wrong password and an inactive agent all return the same
 // ErrUnauthorized, so the answer does not reveal which usernames exist.
+// ErrUnavailable means too many passwords were being checked at once (see
+// LimitHashes). Login does not throttle; Guard.Login does.
 func (s *Store) Login(ctx context.Context, username, password string) (*Session, error) {
+	sess, _, err := s.login(ctx, username, password)
+	return sess, err
+}
+
+// outcome is how a sign-in ended, as auth_events records it.
+type outcome string
+
+const (
+	outcomeOK          outcome = "ok"
+	outcomeBadPassword outcome = "bad_password"
+	outcomeUnknownUser outcome = "unknown_user"
+	outcomeInactive    outcome = "inactive"
+	outcomeLocked      outcome = "locked"
+	outcomeBusy        outcome = "busy"
+)
+
+func (s *Store) login(ctx context.Context, username, password string) (*Session, outcome, error) {
 	row := s.pool.QueryRow(ctx, `SELECT `+agentColumns+`, password_hash FROM agents WHERE username = $1`, username)
 	a, hash, err := scanAgent(row)
 	if errors.Is(err, pgx.ErrNoRows) {
-		checkPassword(dummyHash, password) // same time as a real check
-		return nil, errBadLogin
+		a, hash = nil, dummyHash // same time as a real check
+	} else if err != nil {
+		return nil, "", fmt.Errorf("agents: login %q: %w", username, err)
 	}
+	ok, err := s.checkPassword(ctx, hash, password)
+	switch {
+	case err != nil:
+		return nil, outcomeBusy, err
+	case a == nil:
+		return nil, outcomeUnknownUser, errBadLogin
+	case !ok:
+		return nil, outcomeBadPassword, errBadLogin
+	case !a.Active:
+		return nil, outcomeInactive, errBadLogin
+	}
+	sess, err := s.openSession(ctx, a)
 	if err != nil {
-		return nil, fmt.Errorf("agents: login %q: %w", username, err)
+		return nil, "", err
 	}
-	if !checkPassword(hash, password) || !a.Active {
-		return nil, errBadLogin
-	}
+	return sess, outcomeOK, nil
+}
+
+func (s *Store) openSession(ctx context.Context, a *switchboard.Agent) (*Session, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return nil, fmt.Errorf("agents: token: %w", err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	expires := s.now().Add(s.sessionTTL)
-	_, err = s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 		tokenHash(token), a.ID, s.now(), expires)
 	if err != nil {
-		return nil, fmt.Errorf("agents: open session for %q: %w", username, err)
+		return nil, fmt.Errorf("agents: open session for %q: %w", a.Username, err)
 	}
 	return &Session{Token: token, ExpiresAt: expires, Agent: a}, nil
 }

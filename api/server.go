@@ -14,6 +14,7 @@ import (
 	"switchboard/agents"
 	"switchboard/campaigns"
 	"switchboard/customers"
+	"switchboard/internal/clientip"
 )
 
 // Server serves /api/v1. Set its fields, then call Handler once.
@@ -23,6 +24,10 @@ type Server struct {
 	Customers *customers.Service // the customer routes are served when set
 	Campaigns *campaigns.Store   // campaigns, tasks and events are served when set
 	Dialer    *campaigns.Dialer  // places agents' preview and triggered calls
+	// Guard throttles and audits sign-ins; without one, logins are checked
+	// by Agents alone (tests of other routes).
+	Guard    *agents.Guard
+	ClientIP clientip.Resolver // who sent a request, behind the trusted proxies
 }
 
 // Handler returns the routes of the API. Every route but login needs a

@@ -77,6 +77,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
 	m.Agents = agents.NewStore(m.DB, m.Env.SessionTTL, m.Now)
+	m.Agents.LimitHashes(m.Env.Security.LoginHashes, 0)
 	if err := m.wire(); err != nil {
 		return err
 	}

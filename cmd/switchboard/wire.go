@@ -10,6 +10,7 @@ import (
 
 	"switchboard"
 	"switchboard/agentdesk"
+	"switchboard/agents"
 	"switchboard/api"
 	"switchboard/campaigns"
 	"switchboard/channels"
@@ -90,7 +91,11 @@ func (m *Main) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", m.handleReady)
-	apiServer := &api.Server{Log: m.Log, Agents: m.Agents, Customers: m.Customers, Campaigns: m.Campaigns, Dialer: m.Dialer}
+	sec := m.Env.Security
+	guard := agents.NewGuard(m.Agents, m.Redis, agents.GuardConfig{Failures: sec.LoginFailures, SourceFailures: sec.LoginSourceFailures,
+		Lockout: sec.LoginLockout, Prefix: m.Env.RedisPrefix, Centre: m.Env.Centre}, m.Log)
+	apiServer := &api.Server{Log: m.Log, Agents: m.Agents, Customers: m.Customers, Campaigns: m.Campaigns, Dialer: m.Dialer,
+		Guard: guard, ClientIP: sec.TrustedProxies}
 	mux.Handle("/api/", apiServer.Handler())
 	for _, p := range []string{"/channels/twilio/sms", "/channels/twilio/sms/"} {
 		mux.Handle(p, m.SMS.Handler())
