@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"switchboard"
 	"switchboard/agents"
@@ -52,10 +53,28 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		err := checkQuery(r)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			Error(s.Log, w, r, err)
 		}
 	})
+}
+
+// checkQuery refuses query parameters that no handler can use and that
+// Postgres would refuse deep inside one (a 500): a NUL, or bytes that are
+// not UTF-8.
+func checkQuery(r *http.Request) error {
+	for k, vs := range r.URL.Query() {
+		for _, v := range append(vs, k) {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				return switchboard.Errorf(switchboard.ErrInvalid, "query parameter %q holds a NUL or bytes that are not UTF-8", k)
+			}
+		}
+	}
+	return nil
 }
 
 type agentKey struct{}

@@ -121,6 +121,8 @@ func FormatError(err error) error {
 		return &switchboard.Error{Kind: switchboard.ErrInvalid, Message: "refers to something that does not exist (" + pe.ConstraintName + ")"}
 	case "23514", "23502", "22P02", "22001", "22003", "22007", "22008": // check, not null, bad text repr, too long, out of range, datetime
 		return &switchboard.Error{Kind: switchboard.ErrInvalid, Message: "invalid value (" + firstNonEmpty(pe.ConstraintName, pe.ColumnName, pe.Message) + ")"}
+	case "22021", "22P05": // character_not_in_repertoire (a NUL, bad UTF-8), untranslatable_character
+		return &switchboard.Error{Kind: switchboard.ErrInvalid, Message: "text holds a NUL or characters that are not UTF-8"}
 	case "23001": // restrict_violation: an append-only table
 		return &switchboard.Error{Kind: switchboard.ErrConflict, Message: pe.Message}
 	}
