@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"testing"
 
 	"switchboard"
@@ -24,5 +26,56 @@ func TestNULInQueryIsInvalid(t *testing.T) {
 		if code != 400 || e["code"] != "invalid" {
 			t.Errorf("GET %s = %d %v, want 400 invalid", path, code, body)
 		}
+	}
+}
+
+// TestTLSBehindATrustedProxy signs in through a TLS-terminating proxy the
+// server trusts: the session cookie is Secure and HSTS is sent; the same
+// header from anyone else, or plain HTTP, gets neither. Every answer
+// keeps the Referer on the bank's origin.
+func TestTLSBehindATrustedProxy(t *testing.T) {
+	behind := runMain(t, testVars(t, map[string]string{"SWITCHBOARD_TRUSTED_PROXIES": "127.0.0.0/8"}))
+	direct := runMain(t, testVars(t, nil))
+	for _, m := range []*Main{behind, direct} {
+		if _, err := m.Agents.Create(context.Background(), agents.NewAgent{Username: "li", Name: "Li", Password: "password-li", Role: switchboard.RoleAgent}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := map[string]struct {
+		m      *Main
+		proto  string
+		secure bool
+	}{
+		"trusted proxy, https":  {behind, "https", true},
+		"trusted proxy, http":   {behind, "http", false},
+		"no proxy header":       {behind, "", false},
+		"untrusted peer, https": {direct, "https", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", "http://"+tc.m.Addr()+"/api/v1/login", strings.NewReader(`{"username":"li","password":"password-li"}`))
+			req.Header.Set("Content-Type", "application/json")
+			if tc.proto != "" {
+				req.Header.Set("X-Forwarded-Proto", tc.proto)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			cookies := resp.Cookies()
+			if resp.StatusCode != 200 || len(cookies) != 1 {
+				t.Fatalf("login = %d with %d cookies", resp.StatusCode, len(cookies))
+			}
+			if cookies[0].Secure != tc.secure {
+				t.Errorf("cookie Secure = %v, want %v", cookies[0].Secure, tc.secure)
+			}
+			if hsts := resp.Header.Get("Strict-Transport-Security"); (hsts != "") != tc.secure {
+				t.Errorf("Strict-Transport-Security = %q, want it only over TLS", hsts)
+			}
+			if rp := resp.Header.Get("Referrer-Policy"); rp != "same-origin" {
+				t.Errorf("Referrer-Policy = %q", rp)
+			}
+		})
 	}
 }

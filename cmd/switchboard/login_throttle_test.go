@@ -19,6 +19,14 @@ import (
 // Redis prefix, as two nodes behind a load balancer, with extra settings.
 func runTwoMains(t *testing.T, extra map[string]string) (a, b *Main) {
 	t.Helper()
+	vars := testVars(t, extra)
+	return runMain(t, vars), runMain(t, vars)
+}
+
+// testVars is MustRunMain's environment (a fresh database and Redis
+// prefix) with extra settings.
+func testVars(t *testing.T, extra map[string]string) map[string]string {
+	t.Helper()
 	_, prefix := testenv.MustRedis(t)
 	vars := map[string]string{
 		"DATABASE_URL":             testenv.MustCreateDB(t),
@@ -33,7 +41,7 @@ func runTwoMains(t *testing.T, extra map[string]string) (a, b *Main) {
 	for k, v := range extra {
 		vars[k] = v
 	}
-	return runMain(t, vars), runMain(t, vars)
+	return vars
 }
 
 // tryLogin signs in at m, sent as if through a proxy for forwardedFor when
