@@ -31,6 +31,11 @@ func toAgentJSON(a *switchboard.Agent) agentJSON {
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	// A sign-in from another site's page would sign the browser in as
+	// whoever that page chose (login CSRF).
+	if r.Header.Get("Origin") != "" && !s.sameOrigin(r) {
+		return switchboard.Errorf(switchboard.ErrForbidden, "sign in from %s", s.origin(r))
+	}
 	var req loginRequest
 	if err := Decode(w, r, &req); err != nil {
 		return err

@@ -79,3 +79,66 @@ func TestTLSBehindATrustedProxy(t *testing.T) {
 		})
 	}
 }
+
+// TestCookieWritesOnlyFromTheBanksPages posts with the session cookie as a
+// page on another site could make a browser do (text/plain, a foreign or
+// missing Origin): refused, and nothing changes. The desk's own pages,
+// and API clients with a bearer token, are unaffected.
+func TestCookieWritesOnlyFromTheBanksPages(t *testing.T) {
+	m, base := MustRunMain(t)
+	if _, err := m.Agents.Create(context.Background(), agents.NewAgent{Username: "li", Name: "Li", Password: "password-li", Role: switchboard.RoleSupervisor}); err != nil {
+		t.Fatal(err)
+	}
+	_, login := do(t, "POST", base+"/api/v1/login", "", map[string]string{"username": "li", "password": "password-li"})
+	token, _ := login["token"].(string)
+	ours := originOf(m.Env.PublicURL)
+	post := func(path, origin, ctype, body string, bearer bool) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		if bearer {
+			req.Header.Set("Authorization", "Bearer "+token)
+		} else {
+			req.AddCookie(&http.Cookie{Name: "sb_session", Value: token})
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	dnc := `{"phone":"+8613912345678","reason":"asked"}`
+	refused := map[string]struct {
+		path, origin, ctype, body string
+		want                      int
+	}{
+		"text/plain from another site": {"/api/v1/dnc", "https://evil.example", "text/plain", dnc, 403},
+		"JSON from another site":       {"/api/v1/dnc", "https://evil.example", "application/json", dnc, 403},
+		"no Origin":                    {"/api/v1/dnc", "", "application/json", dnc, 403},
+		"text/plain from our page":     {"/api/v1/dnc", ours, "text/plain", dnc, 400},
+		"logout from another site":     {"/api/v1/logout", "https://evil.example", "", "", 403},
+		"sign-in from another site":    {"/api/v1/login", "https://evil.example", "text/plain", `{"username":"li","password":"password-li"}`, 403},
+	}
+	for name, tc := range refused {
+		if code := post(tc.path, tc.origin, tc.ctype, tc.body, false); code != tc.want {
+			t.Errorf("%s: %d, want %d", name, code, tc.want)
+		}
+	}
+	var n int
+	m.DB.QueryRow(context.Background(), `SELECT count(*) FROM dnc`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d numbers on the DNC list after refused posts", n)
+	}
+	if code := post("/api/v1/dnc", "", "application/json", dnc, true); code >= 300 {
+		t.Errorf("an API client's bearer post = %d", code)
+	}
+	if code := post("/api/v1/logout", ours, "", "", false); code != 204 {
+		t.Errorf("the desk's own logout = %d, want 204", code)
+	}
+}

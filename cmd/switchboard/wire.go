@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 
 	"github.com/twilio/twilio-go"
@@ -95,7 +96,7 @@ func (m *Main) routes() *http.ServeMux {
 	guard := agents.NewGuard(m.Agents, m.Redis, agents.GuardConfig{Failures: sec.LoginFailures, SourceFailures: sec.LoginSourceFailures,
 		Lockout: sec.LoginLockout, Prefix: m.Env.RedisPrefix, Centre: m.Env.Centre}, m.Log)
 	apiServer := &api.Server{Log: m.Log, Agents: m.Agents, Customers: m.Customers, Campaigns: m.Campaigns, Dialer: m.Dialer,
-		Guard: guard, ClientIP: sec.TrustedProxies}
+		Guard: guard, ClientIP: sec.TrustedProxies, Origin: originOf(m.Env.PublicURL)}
 	mux.Handle("/api/", apiServer.Handler())
 	for _, p := range []string{"/channels/twilio/sms", "/channels/twilio/sms/"} {
 		mux.Handle(p, m.SMS.Handler())
@@ -171,4 +172,14 @@ func routingConfig(env config.Env) routing.Config {
 		c.NotReadyOnMiss[ch] = true
 	}
 	return c
+}
+
+// originOf is scheme://host[:port] of the public URL, as browsers send it
+// in Origin; config.Load has checked that it parses.
+func originOf(public string) string {
+	u, err := url.Parse(public)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
