@@ -47,7 +47,8 @@ func (m *Main) wire() error {
 		return fmt.Errorf("twiliovoice: %w", err)
 	}
 	m.Chat, err = webchat.New(webchat.Config{Key: []byte(m.Env.ChatKey), AllowedOrigins: m.Env.ChatOrigins,
-		PublicURL: public, SMS: m.SMS.Send, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix}, store, m.Routing, m.Bus, m.Redis, m.Log)
+		PublicURL: public, SMS: m.SMS.Send, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix,
+		ClientIP: m.Env.Security.TrustedProxies}, store, m.Routing, m.Bus, m.Redis, m.Log)
 	if err != nil {
 		return fmt.Errorf("webchat: %w", err)
 	}
