@@ -3,6 +3,7 @@ package switchboard
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // The error kinds. Every error that reaches a transport is one of these (or
@@ -14,6 +15,7 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	ErrForbidden    = errors.New("forbidden")
 	ErrUnavailable  = errors.New("unavailable")
+	ErrThrottled    = errors.New("throttled") // too many attempts: wait RetryAfter
 )
 
 // Error is a failure of a known kind whose Message is safe to show to the
@@ -22,6 +24,9 @@ var (
 type Error struct {
 	Kind    error
 	Message string
+	// RetryAfter is how long the caller should wait before trying again,
+	// for ErrThrottled and ErrUnavailable; zero when unknown.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -33,6 +38,21 @@ func Errorf(kind error, format string, args ...any) error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
 }
 
+// Throttled returns an ErrThrottled error that asks the caller to wait
+// after before trying again.
+func Throttled(after time.Duration, format string, args ...any) error {
+	return &Error{Kind: ErrThrottled, Message: fmt.Sprintf(format, args...), RetryAfter: after}
+}
+
+// RetryAfter returns how long err asks its caller to wait, or 0.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
 // ErrorMessage returns the caller-safe message of err: the Message of the
 // first *Error in its chain, the kind's name for a bare kind, or "" for an
 // internal error whose text must not leave the process.
@@ -41,7 +61,7 @@ func ErrorMessage(err error) string {
 	if errors.As(err, &e) {
 		return e.Message
 	}
-	for _, kind := range []error{ErrNotFound, ErrConflict, ErrInvalid, ErrUnauthorized, ErrForbidden, ErrUnavailable} {
+	for _, kind := range []error{ErrNotFound, ErrConflict, ErrInvalid, ErrUnauthorized, ErrForbidden, ErrUnavailable, ErrThrottled} {
 		if errors.Is(err, kind) {
 			return kind.Error()
 		}

@@ -17,9 +17,14 @@ import (
 // frames one at a time, in order; the writer goroutine is the only one that
 // writes data frames. Everything else reaches the socket through send.
 type client struct {
-	agent *switchboard.Agent
-	ws    *websocket.Conn
-	send  chan []byte // bounded: a full queue disconnects the desk
+	agent   *switchboard.Agent
+	token   string // the session it was opened with, checked again later
+	session string // agents.SessionKey(token), as session notices name it
+	ws      *websocket.Conn
+	send    chan []byte // bounded: a full queue disconnects the desk
+
+	expMu  sync.Mutex
+	expiry *time.Timer // ends the desk when its session expires
 
 	once   sync.Once
 	gone   chan struct{} // closed when the client is being closed
@@ -44,15 +49,48 @@ func (c *client) enqueue(b []byte) bool {
 	}
 }
 
-// close ends the connection once; Close may be called from any goroutine.
-func (c *client) close(reason string) {
+// close ends the connection once, telling the desk to come back later; it
+// may be called from any goroutine.
+func (c *client) close(reason string) { c.closeWith(websocket.CloseTryAgainLater, reason) }
+
+// closeSessionEnded is the close code of a desk whose session has ended
+// (logout, expiry, deactivation): it must sign in again, not reconnect.
+const closeSessionEnded = 4001
+
+// closeWith ends the connection once with a close code; it may be called
+// from any goroutine.
+func (c *client) closeWith(code int, reason string) {
 	c.once.Do(func() {
 		c.reason = reason
 		close(c.gone)
 		deadline := time.Now().Add(time.Second)
-		c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, reason), deadline)
+		c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), deadline)
 		c.ws.Close()
+		c.disarm()
 	})
+}
+
+// arm (re)sets the timer that runs expire after d.
+func (c *client) arm(d time.Duration, expire func()) {
+	c.expMu.Lock()
+	defer c.expMu.Unlock()
+	select {
+	case <-c.gone:
+		return // closed: disarm has run or will not run again
+	default:
+	}
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
+	c.expiry = time.AfterFunc(d, expire)
+}
+
+func (c *client) disarm() {
+	c.expMu.Lock()
+	defer c.expMu.Unlock()
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
 }
 
 // run serves the connection until either side stops; handle is called for

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -202,18 +203,28 @@ func (d *Desk) Handler() http.Handler {
 // serveWS authenticates the session, upgrades, and serves the desk until it
 // goes away.
 func (d *Desk) serveWS(w http.ResponseWriter, r *http.Request) {
-	a, err := d.deps.Agents.Authenticate(r.Context(), api.SessionToken(r))
+	token := api.SessionToken(r)
+	sess, err := d.deps.Agents.Check(r.Context(), token)
 	if err != nil {
 		http.Error(w, "agentdesk: "+switchboard.ErrorMessage(err), http.StatusUnauthorized)
 		return
 	}
+	a := sess.Agent
 	ws, err := d.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
-	c := &client{agent: a, ws: ws, send: make(chan []byte, d.cfg.SendQueue), gone: make(chan struct{})}
+	c := &client{agent: a, token: token, session: agents.SessionKey(token), ws: ws,
+		send: make(chan []byte, d.cfg.SendQueue), gone: make(chan struct{})}
 	d.hub.add(c)
 	defer d.hub.remove(c)
+	defer c.disarm()
+	// Armed after joining the hub, so that a session ended meanwhile is
+	// either noticed here or closes the desk through the hub.
+	d.armExpiry(c, sess.ExpiresAt)
+	if err := d.recheck(r.Context(), c); errors.Is(err, switchboard.ErrUnauthorized) {
+		return
+	}
 	if err := d.markSeen(r.Context(), a.ID); err != nil {
 		d.cfg.Log.Warn("agentdesk: mark desk seen", "agent", a.ID, "err", err)
 	}

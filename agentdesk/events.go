@@ -31,6 +31,9 @@ func (d *Desk) Run(ctx context.Context) error {
 	if err := d.subscribeTold(ctx); err != nil {
 		return err
 	}
+	if err := d.watchSessions(ctx); err != nil {
+		return err
+	}
 	if d.deps.Tasks != nil {
 		if err := d.watchTasks(ctx); err != nil {
 			return err

@@ -53,6 +53,8 @@ func (d *Desk) handle(ctx context.Context, c *client, f inFrame) {
 	var out any
 	var err error
 	switch {
+	case d.sessionEnded(ctx, c):
+		err = switchboard.Errorf(switchboard.ErrUnauthorized, "the session has ended; sign in again")
 	case !ok:
 		err = switchboard.Errorf(switchboard.ErrInvalid, "unknown frame type %q", f.Type)
 	case len(h.roles) > 0 && !c.agent.Can(h.roles...):

@@ -1,6 +1,8 @@
 package agentdesk
 
 import (
+	"maps"
+	"slices"
 	"sync"
 
 	"switchboard"
@@ -9,13 +11,15 @@ import (
 // hub holds this node's open desks: by agent, and the supervisors'. Every
 // node receives every event; the hub answers which of them are its own.
 type hub struct {
-	mu     sync.RWMutex
-	agents map[int64]map[*client]struct{}
-	supers map[*client]struct{}
+	mu       sync.RWMutex
+	agents   map[int64]map[*client]struct{}
+	sessions map[string]map[*client]struct{} // by agents.SessionKey
+	supers   map[*client]struct{}
 }
 
 func newHub() *hub {
-	return &hub{agents: map[int64]map[*client]struct{}{}, supers: map[*client]struct{}{}}
+	return &hub{agents: map[int64]map[*client]struct{}{}, sessions: map[string]map[*client]struct{}{},
+		supers: map[*client]struct{}{}}
 }
 
 // isSupervisor reports whether a desk gets the wallboard feed.
@@ -26,12 +30,8 @@ func isSupervisor(a *switchboard.Agent) bool {
 func (h *hub) add(c *client) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	set := h.agents[c.agent.ID]
-	if set == nil {
-		set = map[*client]struct{}{}
-		h.agents[c.agent.ID] = set
-	}
-	set[c] = struct{}{}
+	addTo(h.agents, c.agent.ID, c)
+	addTo(h.sessions, c.session, c)
 	if isSupervisor(c.agent) {
 		h.supers[c] = struct{}{}
 	}
@@ -40,13 +40,52 @@ func (h *hub) add(c *client) {
 func (h *hub) remove(c *client) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if set := h.agents[c.agent.ID]; set != nil {
+	removeFrom(h.agents, c.agent.ID, c)
+	removeFrom(h.sessions, c.session, c)
+	delete(h.supers, c)
+}
+
+func addTo[K comparable](m map[K]map[*client]struct{}, k K, c *client) {
+	set := m[k]
+	if set == nil {
+		set = map[*client]struct{}{}
+		m[k] = set
+	}
+	set[c] = struct{}{}
+}
+
+func removeFrom[K comparable](m map[K]map[*client]struct{}, k K, c *client) {
+	if set := m[k]; set != nil {
 		delete(set, c)
 		if len(set) == 0 {
-			delete(h.agents, c.agent.ID)
+			delete(m, k)
 		}
 	}
-	delete(h.supers, c)
+}
+
+// ofSession returns this node's desks opened with the session key.
+func (h *hub) ofSession(key string) []*client {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return slices.Collect(maps.Keys(h.sessions[key]))
+}
+
+// ofAgent returns this node's desks of agentID.
+func (h *hub) ofAgent(agentID int64) []*client {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return slices.Collect(maps.Keys(h.agents[agentID]))
+}
+
+// all returns every desk on this node.
+func (h *hub) all() []*client {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var out []*client
+	for _, set := range h.agents {
+		out = slices.AppendSeq(out, maps.Keys(set))
+	}
+	return out
 }
 
 // agent returns the agent record of one of agentID's desks on this node, or

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"path"
 )
 
 //go:embed web
@@ -23,7 +24,7 @@ func pages(softphone bool) http.Handler {
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	files := http.StripPrefix("/agentdesk/", http.FileServerFS(sub))
+	files := http.StripPrefix("/agentdesk/", http.FileServerFS(noListing{sub}))
 	connect := "'self'"
 	if softphone {
 		connect += " wss://*.twilio.com"
@@ -50,4 +51,22 @@ func rewrite(r *http.Request, path string) *http.Request {
 	r2 := r.Clone(r.Context())
 	r2.URL.Path, r2.URL.RawPath = path, ""
 	return r2
+}
+
+// noListing hides the folders without an index page, which the file
+// server would otherwise answer with a list of their files.
+type noListing struct{ fs.FS }
+
+func (n noListing) Open(name string) (fs.File, error) {
+	f, err := n.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		if _, err := fs.Stat(n.FS, path.Join(name, "index.html")); err != nil {
+			f.Close()
+			return nil, fs.ErrNotExist
+		}
+	}
+	return f, nil
 }

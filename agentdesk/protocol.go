@@ -52,6 +52,7 @@ var wireKinds = []struct {
 	{switchboard.ErrNotFound, "not_found", false},
 	{switchboard.ErrConflict, "conflict", false},
 	{switchboard.ErrUnavailable, "unavailable", true},
+	{switchboard.ErrThrottled, "throttled", true},
 }
 
 // errorFrame is the one place an error becomes a WebSocket frame. Internal

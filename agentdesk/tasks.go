@@ -3,15 +3,11 @@ package agentdesk
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
-	"time"
 
 	"switchboard"
 	"switchboard/campaigns"
 	"switchboard/customers"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // taskChannel is the Postgres notification a trigger on outbound_tasks
@@ -43,63 +39,18 @@ type taskOutcomeData struct {
 // watchTasks pushes an agent's task list to their desks on this node
 // whenever it changes. Every node listens; the notification is delivered
 // only after the change commits, so the list read here already holds it.
-// The listener is live when watchTasks returns without error; if Postgres
-// drops it, it listens again and refreshes every desk here, since changes
-// may have been missed meanwhile.
+// If Postgres drops the listener, every desk here is refreshed once it
+// listens again, since changes may have been missed meanwhile.
 func (d *Desk) watchTasks(ctx context.Context) error {
-	conn, err := d.listenTasks(ctx)
-	if err != nil {
-		return err
-	}
-	go func() {
-		for ctx.Err() == nil {
-			if conn == nil {
-				if conn, err = d.listenTasks(ctx); err != nil {
-					d.cfg.Log.Warn("agentdesk: task listener", "err", err)
-					sleep(ctx, time.Second)
-					continue
-				}
-				for _, id := range d.hub.agentIDs() {
-					d.pushTasks(ctx, id)
-				}
-			}
-			n, err := conn.WaitForNotification(ctx)
-			if err != nil {
-				conn.Close(context.Background())
-				conn = nil
-				continue
-			}
-			if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
-				d.pushTasks(ctx, id)
-			}
+	return d.listen(ctx, taskChannel, func(ctx context.Context, payload string) {
+		if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+			d.pushTasks(ctx, id)
 		}
-		if conn != nil {
-			conn.Close(context.Background())
+	}, func(ctx context.Context) {
+		for _, id := range d.hub.agentIDs() {
+			d.pushTasks(ctx, id)
 		}
-	}()
-	return nil
-}
-
-// listenTasks opens a connection of its own for LISTEN, outside the pool:
-// it is held for the life of the process and must not take a pooled
-// connection away from the requests.
-func (d *Desk) listenTasks(ctx context.Context) (*pgx.Conn, error) {
-	conn, err := pgx.ConnectConfig(ctx, d.deps.Pool.Config().ConnConfig.Copy())
-	if err != nil {
-		return nil, fmt.Errorf("agentdesk: listen for tasks: %w", err)
-	}
-	if _, err := conn.Exec(ctx, "LISTEN "+taskChannel); err != nil {
-		conn.Close(context.Background())
-		return nil, fmt.Errorf("agentdesk: listen for tasks: %w", err)
-	}
-	return conn, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
+	})
 }
 
 // pushTasks sends agentID's open tasks to their desks here, if any.

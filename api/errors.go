@@ -6,6 +6,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -24,6 +26,7 @@ var kinds = []struct {
 	{switchboard.ErrNotFound, http.StatusNotFound, "not_found"},
 	{switchboard.ErrConflict, http.StatusConflict, "conflict"},
 	{switchboard.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	{switchboard.ErrThrottled, http.StatusTooManyRequests, "throttled"},
 }
 
 // statusError is an error of the HTTP transport itself (a wrong method or
@@ -75,6 +78,10 @@ func Error(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) 
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
+	}
+	if after := switchboard.RetryAfter(err); after > 0 && status != http.StatusInternalServerError {
+		// Whole seconds, rounded up: 0 would invite an immediate retry.
+		w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
 	}
 	JSON(w, status, body)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"switchboard"
+	"switchboard/agents"
 )
 
 type loginRequest struct {
@@ -32,6 +33,11 @@ func toAgentJSON(a *switchboard.Agent) agentJSON {
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	// A sign-in from another site's page would sign the browser in as
+	// whoever that page chose (login CSRF).
+	if r.Header.Get("Origin") != "" && !s.sameOrigin(r) {
+		return switchboard.Errorf(switchboard.ErrForbidden, "sign in from %s", s.origin(r))
+	}
 	var req loginRequest
 	if err := Decode(w, r, &req); err != nil {
 		return err
@@ -39,17 +45,25 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if req.Username == "" || req.Password == "" {
 		return switchboard.Errorf(switchboard.ErrInvalid, "username and password are required")
 	}
-	sess, err := s.Agents.Login(r.Context(), req.Username, req.Password)
+	sess, err := s.login(r, req)
 	if err != nil {
 		return err
 	}
-	// The desk pages use the cookie; API clients use the token.
+	// The desk pages use the cookie; API clients use the token. Behind a
+	// TLS-terminating proxy r.TLS is nil, so the proxy's word decides.
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: sess.ExpiresAt})
+		SameSite: http.SameSiteStrictMode, Secure: s.ClientIP.HTTPS(r), Expires: sess.ExpiresAt})
 	JSON(w, http.StatusOK, map[string]any{
 		"token": sess.Token, "expires_at": sess.ExpiresAt.Format(time.RFC3339), "agent": toAgentJSON(sess.Agent),
 	})
 	return nil
+}
+
+func (s *Server) login(r *http.Request, req loginRequest) (*agents.Session, error) {
+	if s.Guard == nil {
+		return s.Agents.Login(r.Context(), req.Username, req.Password)
+	}
+	return s.Guard.Login(r.Context(), agents.Attempt{Username: req.Username, Password: req.Password, Source: s.ClientIP.Addr(r)})
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {

@@ -8,14 +8,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"switchboard"
 	"switchboard/agents"
 	"switchboard/campaigns"
 	"switchboard/customers"
+	"switchboard/internal/clientip"
 )
 
 // Server serves /api/v1. Set its fields, then call Handler once.
@@ -25,6 +28,14 @@ type Server struct {
 	Customers *customers.Service // the customer routes are served when set
 	Campaigns *campaigns.Store   // campaigns, tasks and events are served when set
 	Dialer    *campaigns.Dialer  // places agents' preview and triggered calls
+	// Guard throttles and audits sign-ins; without one, logins are checked
+	// by Agents alone (tests of other routes).
+	Guard    *agents.Guard
+	ClientIP clientip.Resolver // who sent a request, behind the trusted proxies
+	// Origin is where the desk pages are served from (scheme://host[:port]
+	// of the public URL): the only origin whose cookie-authenticated
+	// writes are accepted.
+	Origin string
 }
 
 // Handler returns the routes of the API. Every route but login needs a
@@ -70,10 +81,28 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		err := checkQuery(r)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			Error(s.Log, w, r, err)
 		}
 	})
+}
+
+// checkQuery refuses query parameters that no handler can use and that
+// Postgres would refuse deep inside one (a 500): a NUL, or bytes that are
+// not UTF-8.
+func checkQuery(r *http.Request) error {
+	for k, vs := range r.URL.Query() {
+		for _, v := range append(vs, k) {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				return switchboard.Errorf(switchboard.ErrInvalid, "query parameter %q holds a NUL or bytes that are not UTF-8", k)
+			}
+		}
+	}
+	return nil
 }
 
 type agentKey struct{}
@@ -82,9 +111,15 @@ type agentKey struct{}
 // and puts the agent in the request's context (see AgentFrom).
 func (s *Server) auth(h handlerFunc, roles ...switchboard.Role) http.Handler {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		a, err := s.Agents.Authenticate(r.Context(), SessionToken(r))
+		token, cookie := sessionToken(r)
+		a, err := s.Agents.Authenticate(r.Context(), token)
 		if err != nil {
 			return err
+		}
+		if cookie {
+			if err := s.checkBrowserWrite(r); err != nil {
+				return err
+			}
 		}
 		if !a.Can(roles...) {
 			return switchboard.Errorf(switchboard.ErrForbidden, "the %s role may not %s %s", a.Role, r.Method, r.URL.Path)
@@ -105,11 +140,58 @@ const SessionCookie = "sb_session"
 // SessionToken is the request's session token: "Authorization: Bearer …"
 // for API clients, the session cookie for the desk pages.
 func SessionToken(r *http.Request) string {
+	token, _ := sessionToken(r)
+	return token
+}
+
+// sessionToken is SessionToken, and whether it came from the cookie, which
+// a browser sends by itself, even on a request another site made it send.
+func sessionToken(r *http.Request) (token string, cookie bool) {
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-		return strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
+		return strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")), false
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		return c.Value
+		return c.Value, true
 	}
-	return ""
+	return "", false
+}
+
+// checkBrowserWrite refuses a request that changes something on the
+// strength of the cookie alone unless it comes from the bank's own pages:
+// its Origin must be Server.Origin, and a body must be JSON, which no
+// form on another site can send without CORS (which we never allow). So a
+// page elsewhere cannot make an agent's browser act for them.
+func (s *Server) checkBrowserWrite(r *http.Request) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	if !s.sameOrigin(r) {
+		return switchboard.Errorf(switchboard.ErrForbidden, "a request made with the session cookie must come from %s", s.origin(r))
+	}
+	if r.ContentLength == 0 {
+		return nil
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return switchboard.Errorf(switchboard.ErrInvalid, "the body must be JSON (Content-Type: application/json)")
+	}
+	return nil
+}
+
+// sameOrigin reports whether the request's Origin is the bank's own. A
+// request without one is not: browsers send it on every POST.
+func (s *Server) sameOrigin(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Origin"), s.origin(r))
+}
+
+// origin is Server.Origin or, when it is not set, the request's own host.
+func (s *Server) origin(r *http.Request) string {
+	if s.Origin != "" {
+		return s.Origin
+	}
+	scheme := "http"
+	if s.ClientIP.HTTPS(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

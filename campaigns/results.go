@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -111,14 +112,28 @@ func (s *Store) ExportCSV(ctx context.Context, id int64, w io.Writer) error {
 		if err := rows.Scan(&cid, &cust, &name, &phone, &state, &attempts, &outcome, &disp, &callback, &last); err != nil {
 			return fmt.Errorf("campaigns: export %d: %w", id, err)
 		}
-		out.Write([]string{strconv.FormatInt(cid, 10), strconv.FormatInt(cust, 10), name, maskPhone(phone), state,
-			strconv.Itoa(attempts), outcome, disp, stamp(callback), stamp(last)})
+		out.Write(inertCells(strconv.FormatInt(cid, 10), strconv.FormatInt(cust, 10), name, maskPhone(phone), state,
+			strconv.Itoa(attempts), outcome, disp, stamp(callback), stamp(last)))
 	}
 	out.Flush()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("campaigns: export %d: %w", id, err)
 	}
 	return out.Error()
+}
+
+// inertCells makes each cell safe to open in a spreadsheet: one that starts
+// with = + - @ (or a tab or carriage return, which some spreadsheets skip
+// before reading a formula) gets a leading apostrophe, so that a customer
+// named "=HYPERLINK(…)" is shown as text, never run as a formula (OWASP's
+// advice on CSV injection). A phone number reads "'+86…" as a result.
+func inertCells(cells ...string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
 }
 
 func maskPhone(p string) string {

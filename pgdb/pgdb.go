@@ -116,26 +116,25 @@ func FormatError(err error) error {
 	if !errors.As(err, &pe) {
 		return err
 	}
+	// The messages name no constraint, column or table: those describe the
+	// schema to whoever sends bad input. The Postgres error stays wrapped,
+	// for the logs.
+	var e *switchboard.Error
 	switch pe.Code {
 	case "23505": // unique_violation
-		return &switchboard.Error{Kind: switchboard.ErrConflict, Message: "already exists (" + pe.ConstraintName + ")"}
+		e = &switchboard.Error{Kind: switchboard.ErrConflict, Message: "already exists"}
 	case "23503": // foreign_key_violation
-		return &switchboard.Error{Kind: switchboard.ErrInvalid, Message: "refers to something that does not exist (" + pe.ConstraintName + ")"}
+		e = &switchboard.Error{Kind: switchboard.ErrInvalid, Message: "refers to something that does not exist"}
 	case "23514", "23502", "22P02", "22001", "22003", "22007", "22008": // check, not null, bad text repr, too long, out of range, datetime
-		return &switchboard.Error{Kind: switchboard.ErrInvalid, Message: "invalid value (" + firstNonEmpty(pe.ConstraintName, pe.ColumnName, pe.Message) + ")"}
+		e = &switchboard.Error{Kind: switchboard.ErrInvalid, Message: "a value is missing, too long or not allowed"}
+	case "22021", "22P05": // character_not_in_repertoire (a NUL, bad UTF-8), untranslatable_character
+		e = &switchboard.Error{Kind: switchboard.ErrInvalid, Message: "text holds a NUL or characters that are not UTF-8"}
 	case "23001": // restrict_violation: an append-only table
-		return &switchboard.Error{Kind: switchboard.ErrConflict, Message: pe.Message}
+		e = &switchboard.Error{Kind: switchboard.ErrConflict, Message: "history cannot be changed"}
+	default:
+		return err
 	}
-	return err
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+	return fmt.Errorf("%w: %w", e, err)
 }
 
 // Migration is one migration file and whether the database has it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
@@ -94,6 +95,11 @@ func TestFormatError(t *testing.T) {
 			})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			// The caller's message names nothing of the schema (every
+			// constraint's name has an underscore).
+			if msg := switchboard.ErrorMessage(err); msg == "" || strings.Contains(msg, "_") {
+				t.Fatalf("message %q shows the schema", msg)
 			}
 		})
 	}

@@ -21,11 +21,14 @@ class DeskSocket {
     this.ws = ws;
     ws.onopen = () => { this.backoff = 500; this.onStatus("online"); };
     ws.onmessage = ev => this.receive(JSON.parse(ev.data));
-    ws.onclose = () => {
+    ws.onclose = ev => {
       this.onStatus("offline");
       for (const p of this.pending.values()) p.reject({ code: "unavailable", message: t("conn.offline"), temporary: true });
       this.pending.clear();
       if (this.closed) return;
+      // 4001: the session ended (signed out elsewhere, expired, deactivated):
+      // reconnecting cannot help; the reload shows the sign-in form.
+      if (ev.code === 4001) { this.closed = true; location.reload(); return; }
       const wait = this.backoff * (0.75 + Math.random() / 2);
       this.backoff = Math.min(this.backoff * 2, 15000);
       setTimeout(() => this.connect(), wait);

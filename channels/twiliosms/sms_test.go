@@ -164,7 +164,9 @@ func TestUnsignedOrForgedWebhookRefused(t *testing.T) {
 		"wrong token":           {twiliosim.Sign("othertoken123", target, form), form.Encode(), http.StatusForbidden},
 		"signed for other host": {twiliosim.Sign(chantest.AuthToken, "https://evil.example/channels/twilio/sms", form), form.Encode(), http.StatusForbidden},
 		"body changed":          {twiliosim.Sign(chantest.AuthToken, target, form), strings.Replace(form.Encode(), "hi", "ho", 1), http.StatusForbidden},
-		"too large":             {"x", "Body=" + strings.Repeat("a", channels.MaxWebhookBody+1), http.StatusRequestEntityTooLarge},
+		// Twilio signs the URL exactly as configured, port and all.
+		"signed without the port": {twiliosim.Sign(chantest.AuthToken, withoutPort(target), form), form.Encode(), http.StatusForbidden},
+		"too large":               {"x", "Body=" + strings.Repeat("a", channels.MaxWebhookBody+1), http.StatusRequestEntityTooLarge},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -340,4 +342,10 @@ func TestTextRoutedByLanguage(t *testing.T) {
 	if offer := env.WaitEvent(routing.EventOffer, interactionOf(env, sid)); offer.AgentID != english {
 		t.Fatalf("offered to %d, want the English speaker %d (not %d)", offer.AgentID, english, mandarin)
 	}
+}
+
+func withoutPort(raw string) string {
+	u, _ := url.Parse(raw)
+	u.Host = u.Hostname()
+	return u.String()
 }

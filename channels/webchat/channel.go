@@ -3,7 +3,6 @@ package webchat
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/internal/clientip"
 	"switchboard/routing"
 )
 
@@ -35,9 +35,10 @@ type Config struct {
 	// node shares: prefix + "chat:{" + centre + "}:limit:…". Centre is
 	// "main" if empty.
 	Centre, RedisPrefix string
-	// TrustProxy takes the client IP from X-Forwarded-For's last hop
-	// (only behind a proxy that sets it).
-	TrustProxy bool
+	// ClientIP tells the client's address behind the trusted proxies
+	// (SWITCHBOARD_TRUSTED_PROXIES); the zero value takes the peer's, which
+	// behind a load balancer is the balancer's for every customer.
+	ClientIP clientip.Resolver
 	// SMS continues a chat by text when the customer accepts; nil disables
 	// the offer. It is twiliosms.Channel.Send in production.
 	SMS func(ctx context.Context, to, body string) (string, error)
@@ -124,17 +125,10 @@ func (c *Channel) originAllowed(r *http.Request) bool {
 
 // clientIP is the address the limits count against.
 func (c *Channel) clientIP(r *http.Request) string {
-	if c.cfg.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			parts := strings.Split(xff, ",")
-			return strings.TrimSpace(parts[len(parts)-1])
-		}
+	if a := c.cfg.ClientIP.Addr(r); a.IsValid() {
+		return a.String()
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return r.RemoteAddr
 }
 
 // Run delivers agents' messages and routing news to the sockets on this

@@ -41,11 +41,17 @@ func MustRunMain(tb testing.TB) (*Main, string) {
 // and closes it when the test ends.
 func runMain(tb testing.TB, vars map[string]string) *Main {
 	tb.Helper()
+	return runMainLogging(tb, vars, slog.New(slog.DiscardHandler))
+}
+
+// runMainLogging is runMain with the server's log going to log.
+func runMainLogging(tb testing.TB, vars map[string]string, log *slog.Logger) *Main {
+	tb.Helper()
 	env, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m := NewMain(env, slog.New(slog.DiscardHandler))
+	m := NewMain(env, log)
 	if err := m.Run(context.Background()); err != nil {
 		m.Close()
 		tb.Fatal(err)

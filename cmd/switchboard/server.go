@@ -77,6 +77,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
 	m.Agents = agents.NewStore(m.DB, m.Env.SessionTTL, m.Now)
+	m.Agents.LimitHashes(m.Env.Security.LoginHashes, 0)
 	if err := m.wire(); err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func (m *Main) serve(mux *http.ServeMux) error {
 	}
 	m.ln = ln
 	// Long-lived sockets are not traced as one span each.
-	h := otelhttp.NewHandler(accessLog(m.Log, mux), "http", otelhttp.WithFilter(func(r *http.Request) bool {
+	h := otelhttp.NewHandler(accessLog(m.Log, securityHeaders(m.Env.Security.TrustedProxies, mux)), "http", otelhttp.WithFilter(func(r *http.Request) bool {
 		return !strings.HasSuffix(r.URL.Path, "/ws")
 	}))
 	m.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
@@ -178,7 +179,11 @@ func openRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
 		rdb.Close()
 		return nil, fmt.Errorf("connect to %s: %w", opt.Addr, err)
 	}
-	if err := errors.Join(redisotel.InstrumentTracing(rdb), redisotel.InstrumentMetrics(rdb)); err != nil {
+	// No statements in spans: commands carry message bodies, phone numbers
+	// and customer views as arguments, and a trace backend is no place
+	// for a customer's data. Command names still show.
+	tracing := redisotel.InstrumentTracing(rdb, redisotel.WithDBStatement(false))
+	if err := errors.Join(tracing, redisotel.InstrumentMetrics(rdb)); err != nil {
 		return nil, err
 	}
 	return rdb, nil

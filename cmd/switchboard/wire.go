@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 
 	"github.com/twilio/twilio-go"
 
 	"switchboard"
 	"switchboard/agentdesk"
+	"switchboard/agents"
 	"switchboard/api"
 	"switchboard/campaigns"
 	"switchboard/channels"
@@ -45,7 +47,8 @@ func (m *Main) wire() error {
 		return fmt.Errorf("twiliovoice: %w", err)
 	}
 	m.Chat, err = webchat.New(webchat.Config{Key: []byte(m.Env.ChatKey), AllowedOrigins: m.Env.ChatOrigins,
-		PublicURL: public, SMS: m.SMS.Send, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix}, store, m.Routing, m.Bus, m.Redis, m.Log)
+		PublicURL: public, SMS: m.SMS.Send, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix,
+		ClientIP: m.Env.Security.TrustedProxies}, store, m.Routing, m.Bus, m.Redis, m.Log)
 	if err != nil {
 		return fmt.Errorf("webchat: %w", err)
 	}
@@ -91,7 +94,11 @@ func (m *Main) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", m.handleReady)
-	apiServer := &api.Server{Log: m.Log, Agents: m.Agents, Customers: m.Customers, Campaigns: m.Campaigns, Dialer: m.Dialer}
+	sec := m.Env.Security
+	guard := agents.NewGuard(m.Agents, m.Redis, agents.GuardConfig{Failures: sec.LoginFailures, SourceFailures: sec.LoginSourceFailures,
+		Lockout: sec.LoginLockout, Prefix: m.Env.RedisPrefix, Centre: m.Env.Centre}, m.Log)
+	apiServer := &api.Server{Log: m.Log, Agents: m.Agents, Customers: m.Customers, Campaigns: m.Campaigns, Dialer: m.Dialer,
+		Guard: guard, ClientIP: sec.TrustedProxies, Origin: originOf(m.Env.PublicURL)}
 	mux.Handle("/api/", apiServer.Handler())
 	for _, p := range []string{"/channels/twilio/sms", "/channels/twilio/sms/"} {
 		mux.Handle(p, m.SMS.Handler())
@@ -169,4 +176,14 @@ func routingConfig(env config.Env) routing.Config {
 		c.NotReadyOnMiss[ch] = true
 	}
 	return c
+}
+
+// originOf is scheme://host[:port] of the public URL, as browsers send it
+// in Origin; config.Load has checked that it parses.
+func originOf(public string) string {
+	u, err := url.Parse(public)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }

@@ -40,7 +40,8 @@ type Env struct {
 	ChatKey     string   // SWITCHBOARD_CHAT_KEY: HMAC key of signed-in chat tokens
 	ChatOrigins []string // SWITCHBOARD_CHAT_ORIGINS: pages allowed to open a chat
 
-	Routing Routing // SWITCHBOARD_OFFERS_PER_AGENT and the rest of routing.go
+	Routing  Routing  // SWITCHBOARD_OFFERS_PER_AGENT and the rest of routing.go
+	Security Security // SWITCHBOARD_TRUSTED_PROXIES and the rest of security.go
 }
 
 // Load reads the environment through getenv (os.Getenv in main, a map in
@@ -65,6 +66,7 @@ func Load(getenv func(string) string) (Env, error) {
 	}
 	e.ChatOrigins = r.list("SWITCHBOARD_CHAT_ORIGINS", e.PublicURL)
 	e.Routing = r.routing()
+	e.Security = r.security()
 	e.TwilioAPIKeySID = r.optional("TWILIO_API_KEY_SID", `^SK[0-9a-fA-F]{32}$`, `"SK" then 32 hex digits`)
 	e.TwilioAPIKeySecret = r.optional("TWILIO_API_KEY_SECRET", `^[A-Za-z0-9]{16,128}$`, "16 or more letters and digits")
 	e.TwilioTwiMLAppSID = r.optional("TWILIO_TWIML_APP_SID", `^AP[0-9a-fA-F]{32}$`, `"AP" then 32 hex digits`)
