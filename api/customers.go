@@ -7,17 +7,20 @@ import (
 	"switchboard"
 )
 
-// customerRoutes adds the customer view, lookup by phone and search, open to
-// every role: what each role sees is the customers package's decision
-// (national-ID and account numbers masked for some), and every read is
-// audited with the reason given in ?reason=.
+// customerRoutes adds the customer view, lookup by phone and search. Who may
+// read which customer, and what each role sees (national-ID and account
+// numbers masked for some), is the customers package's decision (see
+// customers.ReadView); every read is audited with the reason given in
+// ?reason=, every search with its query and results.
 func (s *Server) customerRoutes(mux *http.ServeMux) {
 	if s.Customers == nil {
 		return
 	}
-	mux.Handle("GET /api/v1/customers/{id}/view", s.auth(s.handleCustomerView, switchboard.Roles...))
-	mux.Handle("GET /api/v1/customers/lookup", s.auth(s.handleCustomerLookup, switchboard.Roles...))
-	mux.Handle("GET /api/v1/customers/search", s.auth(s.handleCustomerSearch, switchboard.Roles...))
+	// Marketing works with segments and never reads one customer.
+	staff := []switchboard.Role{switchboard.RoleAgent, switchboard.RoleRM, switchboard.RoleSupervisor, switchboard.RoleAdmin}
+	mux.Handle("GET /api/v1/customers/{id}/view", s.auth(s.handleCustomerView, staff...))
+	mux.Handle("GET /api/v1/customers/lookup", s.auth(s.handleCustomerLookup, staff...))
+	mux.Handle("GET /api/v1/customers/search", s.auth(s.handleCustomerSearch, staff...))
 }
 
 func (s *Server) handleCustomerView(w http.ResponseWriter, r *http.Request) error {
@@ -25,7 +28,7 @@ func (s *Server) handleCustomerView(w http.ResponseWriter, r *http.Request) erro
 	if err != nil || id <= 0 {
 		return switchboard.Errorf(switchboard.ErrInvalid, "customer id %q is not a positive number", r.PathValue("id"))
 	}
-	v, err := s.Customers.View(r.Context(), AgentFrom(r.Context()), id, r.URL.Query().Get("reason"))
+	v, err := s.Customers.ReadView(r.Context(), AgentFrom(r.Context()), id, r.URL.Query().Get("reason"))
 	if err != nil {
 		return err
 	}
@@ -38,7 +41,7 @@ func (s *Server) handleCustomerLookup(w http.ResponseWriter, r *http.Request) er
 	if !q.Has("phone") {
 		return switchboard.Errorf(switchboard.ErrInvalid, "the phone query parameter is required")
 	}
-	v, err := s.Customers.LookupByPhone(r.Context(), AgentFrom(r.Context()), q.Get("phone"), q.Get("reason"))
+	v, err := s.Customers.ReadByPhone(r.Context(), AgentFrom(r.Context()), q.Get("phone"), q.Get("reason"))
 	if err != nil {
 		return err
 	}

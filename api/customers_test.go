@@ -26,7 +26,7 @@ func newCustomerAPI(t *testing.T) customerAPI {
 	t.Helper()
 	ctx := context.Background()
 	pool := testenv.MustOpenDB(t)
-	addUsers(t, pool, map[string]string{"ann": "agent", "sam": "supervisor"})
+	users := addUsers(t, pool, map[string]string{"ann": "agent", "sam": "supervisor", "bo": "agent", "mia": "marketing"})
 	var c customerAPI
 	err := pool.QueryRow(ctx, `INSERT INTO customers (name, name_zh, phone, national_id, value_tier)
 		VALUES ('Li Na', '李娜', '+8613800138000', '110101199003071234', 'vip') RETURNING id`).Scan(&c.customer)
@@ -37,9 +37,15 @@ func newCustomerAPI(t *testing.T) customerAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Ann is talking to the customer; Bo has nothing to do with them.
+	_, err = pool.Exec(ctx, `INSERT INTO interactions (channel, state, customer_id, agent_id, queue, tier)
+		VALUES ('voice', 'connected', $1, $2, 'general', 'vip')`, c.customer, users["ann"])
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := &api.Server{Log: slog.New(slog.DiscardHandler), Agents: agents.NewStore(pool, time.Hour, time.Now),
 		Customers: customers.NewService(pool, customers.Config{})}
-	c.client = serve(t, srv, "ann", "sam")
+	c.client = serve(t, srv, "ann", "sam", "bo", "mia")
 	return c
 }
 
@@ -105,5 +111,41 @@ func TestCustomerViewMaskedByRole(t *testing.T) {
 		if user == "ann" && acct["number"] != "***************3445" {
 			t.Errorf("agent sees account number %v", acct["number"])
 		}
+	}
+}
+
+// TestCustomerReadsNeedAReason: an agent reads only the customers of their
+// own interactions, or one their own search (audited with its query and
+// results) found; marketing reads none; searches are throttled; and a
+// supervisor's reads are not restricted.
+func TestCustomerReadsNeedAReason(t *testing.T) {
+	c := newCustomerAPI(t)
+	view := "/api/v1/customers/" + strconv.FormatInt(c.customer, 10) + "/view"
+	if status, body := c.get(t, "bo", view); status != 403 {
+		t.Fatalf("an agent with no interaction, task or search of the customer read the view: %d %v", status, body)
+	}
+	if status, _ := c.get(t, "mia", view); status != 403 {
+		t.Fatalf("marketing read a customer view: %d", status)
+	}
+	if status, _ := c.get(t, "mia", "/api/v1/customers/search?q=li"); status != 403 {
+		t.Fatalf("marketing searched customers: %d", status)
+	}
+	if status, body := c.get(t, "bo", "/api/v1/customers/search?q=li"); status != 200 || len(body["customers"].([]any)) != 1 {
+		t.Fatalf("search: %d %v", status, body)
+	}
+	if status, body := c.get(t, "bo", view); status != 200 {
+		t.Fatalf("the agent could not read the customer their search found: %d %v", status, body)
+	}
+	if status, _ := c.get(t, "sam", view); status != 200 {
+		t.Fatalf("a supervisor was refused: %d", status)
+	}
+	var code int
+	for range 25 {
+		if code, _ = c.get(t, "bo", "/api/v1/customers/search?q=zz"); code != 200 {
+			break
+		}
+	}
+	if code != 429 {
+		t.Fatalf("25 searches in a row all answered, the last %d; want 429 within %d", code, 20)
 	}
 }

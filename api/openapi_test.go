@@ -432,7 +432,7 @@ func newSpecAPI(t *testing.T) specAPI {
 		VALUES ('Li Na', '李娜', '+8613800138000', '110101199003071234', 'vip', $1, '1958-03-02', 'CN', '{deposit}')`, users["zhou"])
 	exec(`INSERT INTO accounts (customer_id, number, product, balance) VALUES (1, '6222020200112233445', 'deposit', 1000)`)
 	exec(`INSERT INTO interactions (channel, state, customer_id, agent_id, queue, created_at, answered_at, ended_at)
-		VALUES ('voice', 'done', 1, $1, 'general', now() - interval '1 day', now() - interval '1 day', now() - interval '1 day')`, users["ann"])
+		VALUES ('voice', 'done', 1, $1, 'general', now() - interval '2 hours', now() - interval '2 hours', now() - interval '2 hours')`, users["ann"])
 	exec(`INSERT INTO notes (customer_id, interaction_id, agent_id, body) VALUES (1, 1, $1, 'asked about wealth products')`, users["ann"])
 	srv := &api.Server{Log: slog.New(slog.DiscardHandler), Agents: agents.NewStore(pool, time.Hour, time.Now),
 		Customers: customers.NewService(pool, customers.Config{}), Campaigns: campaigns.NewStore(pool, time.Now)}

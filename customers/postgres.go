@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode"
@@ -23,6 +24,8 @@ type Config struct {
 	DefaultRegion string
 	// Now is the clock; time.Now when nil. Tests fix it.
 	Now func() time.Time
+	// Log gets the alerts on unusual volumes of reads; none when nil.
+	Log *slog.Logger
 }
 
 // Service reads and tiers customers in Postgres. It is safe for concurrent
@@ -31,11 +34,15 @@ type Service struct {
 	pool   *pgxpool.Pool
 	region string
 	now    func() time.Time
+	log    *slog.Logger
 }
 
 // NewService returns a Service over pool.
 func NewService(pool *pgxpool.Pool, cfg Config) *Service {
-	s := &Service{pool: pool, region: cfg.DefaultRegion, now: cfg.Now}
+	s := &Service{pool: pool, region: cfg.DefaultRegion, now: cfg.Now, log: cfg.Log}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	if s.region == "" {
 		s.region = "CN"
 	}
@@ -128,5 +135,6 @@ func (s *Service) view(ctx context.Context, viewer *switchboard.Agent, sel strin
 	}
 	v.Holdings = summarise(v.Customer, v.Accounts)
 	maskView(v, viewer, rmID)
+	s.watchVolume(ctx, viewer)
 	return v, nil
 }

@@ -38,6 +38,9 @@ func (s *Service) Search(ctx context.Context, viewer *switchboard.Agent, q strin
 		}
 		where, arg, via = `c.phone = $1 OR c.phone_alt = $1`, e164, "phone"
 	}
+	if err := s.maySearch(ctx, viewer); err != nil {
+		return nil, fmt.Errorf("customers: search: %w", err)
+	}
 	rows, err := s.pool.Query(ctx, `WITH hits AS (
 			SELECT c.id, c.name, c.name_zh, coalesce(c.phone, '') AS phone, c.value_tier, c.activity_layer, c.region
 			FROM customers c WHERE `+where+`
@@ -45,9 +48,10 @@ func (s *Service) Search(ctx context.Context, viewer *switchboard.Agent, q strin
 			LIMIT `+fmt.Sprint(MaxSearchResults)+`
 		), audit AS (
 			INSERT INTO audit_log (at, agent_id, action, reason, detail)
-			VALUES ($2, $3, 'customer.search', 'link', jsonb_build_object('via', $4::text, 'hits', (SELECT count(*) FROM hits)))
+			VALUES ($2, $3, 'customer.search', 'link', jsonb_build_object('via', $4::text, 'q', $5::text,
+				'hits', (SELECT count(*) FROM hits), 'ids', (SELECT coalesce(jsonb_agg(id), '[]') FROM hits)))
 		)
-		SELECT * FROM hits`, arg, s.now().UTC(), viewer.ID, via)
+		SELECT * FROM hits`, arg, s.now().UTC(), viewer.ID, via, q)
 	if err != nil {
 		return nil, fmt.Errorf("customers: search: %w", err)
 	}
