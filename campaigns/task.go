@@ -121,16 +121,23 @@ func (d *Dialer) DialTask(ctx context.Context, agent *switchboard.Agent, id int6
 	return cl.AttemptID, d.place(ctx, from, cl)
 }
 
-// startTaskAttempt runs the gates for task t and records the attempt (or
-// the skip). A task's call counts against the frequency cap only when it
+// startTaskAttempt runs the gates for task t on the customer's number now
+// (as claimNext does) and records the attempt (or the skip). A task's call counts against the frequency cap only when it
 // is a marketing campaign's preview.
 func startTaskAttempt(ctx context.Context, tx pgx.Tx, now time.Time, cfg DialerConfig, t Task, c *Campaign) (Claim, Reason, error) {
 	cl := Claim{ContactID: t.ContactID, CustomerID: t.CustomerID}
 	attempts := 0
-	err := tx.QueryRow(ctx, `SELECT phone, coalesce((SELECT attempts FROM campaign_contacts WHERE id = $2), 0)
-		FROM customers WHERE id = $1`, t.CustomerID, t.ContactID).Scan(&cl.Phone, &attempts)
+	var copied string
+	err := tx.QueryRow(ctx, `SELECT coalesce(u.phone, ''), coalesce(k.attempts, 0), coalesce(k.phone, '')
+		FROM customers u LEFT JOIN campaign_contacts k ON k.id = $2 WHERE u.id = $1`, t.CustomerID, t.ContactID).
+		Scan(&cl.Phone, &attempts, &copied)
 	if err != nil {
 		return cl, "", err
+	}
+	if t.ContactID != 0 {
+		if err := contactNumber(ctx, tx, t.ContactID, copied, cl.Phone); err != nil {
+			return cl, "", err
+		}
 	}
 	marketing := c != nil
 	req := Request{CustomerID: t.CustomerID, Phone: cl.Phone, Channel: switchboard.ChannelVoice, Marketing: marketing, Campaign: c, Attempts: attempts}
