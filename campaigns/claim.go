@@ -25,6 +25,12 @@ type Claim struct {
 // skipped over (FOR UPDATE SKIP LOCKED), so dialers never wait on each
 // other and never take the same contact.
 //
+// The number gated, dialled and recorded is the customer's number now,
+// not the one the audience copied: a customer who changed numbers is not
+// rung on a number that may be someone else's by now, and every gate (the
+// DNC list, opt-outs by number) judges the number actually dialled. The
+// contact keeps that number, so its disposition (do-not-call) lists it.
+//
 // With previewAgent set, a contact the gates allow is not dialled but
 // reserved for that agent as a preview task in the agent's desk; the agent
 // dials it (DialTask), and the gates run again then.
@@ -32,10 +38,12 @@ func (s *Store) claimNext(ctx context.Context, g Gate, node string, c *Campaign,
 	err = s.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		var attempts int
 		var disposition string
-		err := tx.QueryRow(ctx, `SELECT id, customer_id, phone, attempts, disposition FROM campaign_contacts
-			WHERE campaign_id = $1 AND state = 'pending' AND next_at <= $2
-			ORDER BY next_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`, c.ID, now).
-			Scan(&cl.ContactID, &cl.CustomerID, &cl.Phone, &attempts, &disposition)
+		var copied string
+		err := tx.QueryRow(ctx, `SELECT k.id, k.customer_id, k.phone, coalesce(u.phone, ''), k.attempts, k.disposition
+			FROM campaign_contacts k JOIN customers u ON u.id = k.customer_id
+			WHERE k.campaign_id = $1 AND k.state = 'pending' AND k.next_at <= $2
+			ORDER BY k.next_at, k.id LIMIT 1 FOR UPDATE OF k SKIP LOCKED`, c.ID, now).
+			Scan(&cl.ContactID, &cl.CustomerID, &copied, &cl.Phone, &attempts, &disposition)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -43,6 +51,9 @@ func (s *Store) claimNext(ctx context.Context, g Gate, node string, c *Campaign,
 			return err
 		}
 		ok = true
+		if err := contactNumber(ctx, tx, cl.ContactID, copied, cl.Phone); err != nil {
+			return err
+		}
 		req := Request{CustomerID: cl.CustomerID, Phone: cl.Phone, Channel: c.Channel, Marketing: true, Campaign: c,
 			Attempts: attempts, Callback: disposition == Callback}
 		var next time.Time
@@ -115,5 +126,15 @@ func reservePreview(ctx context.Context, tx pgx.Tx, now time.Time, c *Campaign, 
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO outbound_tasks (kind, agent_id, customer_id, campaign_id, contact_id, title, due_at, created_at)
 		VALUES ('preview_call', $1, $2, $3, $4, $5, $6, $6)`, agent, cl.CustomerID, c.ID, cl.ContactID, c.Name, now)
+	return err
+}
+
+// contactNumber records on contact id the number it is about to be reached
+// on, when it differs from the copied one (and the customer has one).
+func contactNumber(ctx context.Context, tx pgx.Tx, id int64, copied, now string) error {
+	if now == "" || now == copied {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE campaign_contacts SET phone = $2 WHERE id = $1`, id, now)
 	return err
 }

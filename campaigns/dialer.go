@@ -96,8 +96,8 @@ func (d *Dialer) Run(ctx context.Context) {
 }
 
 // Step does one round: starts and ends campaigns on schedule, finds calls
-// abandoned in the wait, and then, for each running campaign, dials, texts
-// or hands out preview contacts. It returns how many contacts it decided
+// abandoned in the wait, sends the outreach rules' due texts, and then, for
+// each running campaign, dials, texts or hands out preview contacts. It returns how many contacts it decided
 // on (dialled, texted, offered or skipped).
 func (d *Dialer) Step(ctx context.Context) (int, error) {
 	if err := d.store.advance(ctx); err != nil {
@@ -110,7 +110,10 @@ func (d *Dialer) Step(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	total := 0
+	total, err := d.sendRuleTexts(ctx)
+	if err != nil {
+		return total, err
+	}
 	for _, c := range running {
 		n, err := d.stepCampaign(ctx, c)
 		total += n

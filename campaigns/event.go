@@ -99,44 +99,24 @@ func insertEvent(ctx context.Context, tx pgx.Tx, now time.Time, e *Event) (bool,
 	return true, err
 }
 
-// applyRules creates a task for every enabled rule the event meets: its
-// kind, the customer's tier, the amount and the customer's age. The task
-// goes to the customer's relationship manager, due within the rule's
-// business days in the customer's time zone; a customer with no RM gets no
-// task (the alert still shows in the screen pop).
+// applyRules carries out every enabled rule the event meets: its kind, the
+// customer's tier, the amount and the customer's age. A preview_call rule
+// gives the customer's relationship manager a task, due within the rule's
+// business days in the customer's time zone (a customer with no RM gets no
+// task; the alert still shows in the screen pop). An sms rule queues the
+// rule's text for the customer, sent by the dialer past the gates (see
+// sendRuleTexts). Both are unique per event and rule, so a rule acts once
+// per event.
 func applyRules(ctx context.Context, tx pgx.Tx, now time.Time, e *Event) error {
 	var zone, region string
 	var rm int64
 	err := tx.QueryRow(ctx, `SELECT time_zone, region, coalesce(rm_id, 0) FROM customers WHERE id = $1`, e.CustomerID).
 		Scan(&zone, &region, &rm)
-	if err != nil || rm == 0 {
-		return err
-	}
-	rows, err := tx.Query(ctx, `SELECT r.id, r.title, r.due_business_days FROM outreach_rules r, customers c
-		WHERE c.id = $1 AND r.enabled AND r.event_kind = $2 AND r.action = 'preview_call'
-		  AND (cardinality(r.tiers) = 0 OR c.value_tier = ANY(r.tiers))
-		  AND (r.min_amount IS NULL OR abs(nullif($3, '')::numeric) >= r.min_amount)
-		  AND (r.min_age IS NULL OR date_part('year', age($4::date, c.birth_date)) >= r.min_age)
-		ORDER BY r.id`, e.CustomerID, e.Kind, e.Amount, now)
 	if err != nil {
 		return err
 	}
-	type match struct {
-		id    int64
-		title string
-		days  int
-	}
-	var ms []match
-	for rows.Next() {
-		var m match
-		if err := rows.Scan(&m.id, &m.title, &m.days); err != nil {
-			rows.Close()
-			return err
-		}
-		ms = append(ms, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ms, err := matchRules(ctx, tx, now, e)
+	if err != nil {
 		return err
 	}
 	hol, err := holidaySet(ctx, tx, now, region)
@@ -144,15 +124,46 @@ func applyRules(ctx context.Context, tx pgx.Tx, now time.Time, e *Event) error {
 		return err
 	}
 	for _, m := range ms {
-		due := BusinessDays(now, m.days, zoneOr(zone), hol)
-		_, err := tx.Exec(ctx, `INSERT INTO outbound_tasks (kind, agent_id, customer_id, event_id, rule_id, title, due_at, created_at)
-			VALUES ('triggered_call', $1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, rule_id) DO NOTHING`,
-			rm, e.CustomerID, e.ID, m.id, m.title, due, now)
+		switch {
+		case m.action == "sms":
+			_, err = tx.Exec(ctx, `INSERT INTO outreach_texts (event_id, rule_id, customer_id, due_at, created_at)
+				VALUES ($1, $2, $3, $4, $4) ON CONFLICT (event_id, rule_id) DO NOTHING`, e.ID, m.id, e.CustomerID, now)
+		case rm != 0:
+			due := BusinessDays(now, m.days, zoneOr(zone), hol)
+			_, err = tx.Exec(ctx, `INSERT INTO outbound_tasks (kind, agent_id, customer_id, event_id, rule_id, title, due_at, created_at)
+				VALUES ('triggered_call', $1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, rule_id) DO NOTHING`,
+				rm, e.CustomerID, e.ID, m.id, m.title, due, now)
+		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ruleMatch is an outreach rule an event meets.
+type ruleMatch struct {
+	id     int64
+	action string
+	title  string
+	days   int
+}
+
+func matchRules(ctx context.Context, tx pgx.Tx, now time.Time, e *Event) ([]ruleMatch, error) {
+	rows, err := tx.Query(ctx, `SELECT r.id, r.action, r.title, r.due_business_days FROM outreach_rules r, customers c
+		WHERE c.id = $1 AND r.enabled AND r.event_kind = $2
+		  AND (cardinality(r.tiers) = 0 OR c.value_tier = ANY(r.tiers))
+		  AND (r.min_amount IS NULL OR abs(nullif($3, '')::numeric) >= r.min_amount)
+		  AND (r.min_age IS NULL OR date_part('year', age($4::date, c.birth_date)) >= r.min_age)
+		ORDER BY r.id`, e.CustomerID, e.Kind, e.Amount, now)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ruleMatch, error) {
+		var m ruleMatch
+		err := r.Scan(&m.id, &m.action, &m.title, &m.days)
+		return m, err
+	})
 }
 
 func zoneOr(name string) *time.Location {

@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -109,5 +110,65 @@ func TestIngestRefusesBadEvents(t *testing.T) {
 	r.pool.QueryRow(ctx, `SELECT count(*) FROM customer_events`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d events stored from bad input", n)
+	}
+}
+
+// TestSMSRule: an event meeting an sms outreach rule texts the customer
+// the rule's message once, past the gates, even when the event is resent;
+// an opted-out customer's event is recorded as a skip and texts nobody; a
+// text due outside the window waits for it; and an sms rule without a
+// message is refused when it is created.
+func TestSMSRule(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, monday.Add(2*time.Hour), twiliosim.Answering{}) // 10:00 in Shanghai
+	r := w.rig("node-a", DialerConfig{})
+	if _, err := r.pool.Exec(ctx, `INSERT INTO outreach_rules (name, event_kind, action, title) VALUES ('no text', 'birthday', 'sms', 'x')`); err == nil {
+		t.Fatal("an sms rule without a message was accepted")
+	}
+	mustExec(t, r.pool, `INSERT INTO outreach_rules (name, event_kind, tiers, action, title, template)
+		VALUES ('deposit-thanks', 'large_deposit', '{vip}', 'sms', 'Thank you', '{name}，感谢您的存款。')`)
+	glad := addCustomer(t, r.pool, cust{name: "Glad Li", phone: "+8613922220001", tier: "vip"})
+	stop := addCustomer(t, r.pool, cust{name: "Stop Qi", phone: "+8613922220002", tier: "vip"})
+	night := addCustomer(t, r.pool, cust{name: "Night Fu", phone: "+8613922220003", tier: "vip", zone: "America/New_York"})
+	mustExec(t, r.pool, `INSERT INTO consent_changes (customer_id, phone, kind, opted_out, source, at)
+		VALUES ($1, '+8613922220002', 'sms', true, 'sms:退订', now())`, stop)
+	at := monday.Add(time.Hour)
+	for i, id := range []int64{glad, stop, night, glad} { // the last is glad's event resent
+		ext := fmt.Sprintf("dep-%d", i%3)
+		if _, _, err := r.store.Ingest(ctx, &Event{CustomerID: id, Kind: "large_deposit", Amount: "500000.00", OccurredAt: at, ExternalID: ext}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.dialer.Step(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts := func() map[string][]string {
+		out := map[string][]string{}
+		for _, m := range w.sim.Messages() {
+			out[m.To] = append(out[m.To], m.Body)
+		}
+		return out
+	}
+	if got := texts(); len(got) != 1 || len(got["+8613922220001"]) != 1 || got["+8613922220001"][0] != "Glad Li，感谢您的存款。" {
+		t.Fatalf("texts sent: %v; want one thank-you to Glad Li", got)
+	}
+	var result, reason string
+	r.pool.QueryRow(ctx, `SELECT a.result, a.reason FROM outreach_attempts a WHERE a.customer_id = $1`, stop).Scan(&result, &reason)
+	if result != "skipped" || Reason(reason) != ReasonOptedOut {
+		t.Errorf("opted-out customer's attempt %s/%s; want skipped/opted_out", result, reason)
+	}
+	// 21:00 on Sunday in New York: the text waits for Monday 09:00 there.
+	w.clock.Set(monday.Add(14 * time.Hour))
+	if _, err := r.dialer.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(); len(got) != 2 || len(got["+8613922220003"]) != 1 {
+		t.Fatalf("texts sent once New York's window opened: %v", got)
+	}
+	var attempts, sent int
+	r.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE result <> 'skipped'), count(*) FILTER (WHERE result IN ('sent', 'delivered'))
+		FROM outreach_attempts WHERE channel = 'sms' AND campaign_id IS NULL`).Scan(&attempts, &sent)
+	if attempts != 2 || sent != 2 {
+		t.Errorf("%d rule text attempts, %d sent; want 2 and 2", attempts, sent)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
+	"switchboard/channels/twiliosim"
 	"switchboard/internal/testenv"
 	"switchboard/pgdb"
 )
@@ -103,5 +104,61 @@ func TestWindowNext(t *testing.T) {
 				t.Errorf("Next(%v) = %v, want %v", tc.at, got.UTC(), tc.want)
 			}
 		})
+	}
+}
+
+// TestDialsTheNumberItGates: a customer whose phone changed after the
+// audience was built is dialled, and gated, on the number held now, never
+// the one the audience copied; a new number on the DNC list is refused; and
+// a do-not-call disposition lists the number that was dialled.
+func TestDialsTheNumberItGates(t *testing.T) {
+	ctx := context.Background()
+	oldX, newX, oldY, newY := "+8613966660001", "+8613966660002", "+8613966660003", "+8613966660004"
+	w := newWorld(t, monday.Add(2*time.Hour), twiliosim.Answering{ByNumber: map[string]string{
+		oldX: "human", newX: "human", oldY: "human", newY: "human"}})
+	r := w.rig("node-a", DialerConfig{})
+	agent := addAgent(t, r.pool, "number.agent", switchboard.RoleAgent)
+	x := addCustomer(t, r.pool, cust{name: "X", phone: oldX})
+	y := addCustomer(t, r.pool, cust{name: "Y", phone: oldY})
+	c := voiceCampaign("changed numbers", Progressive, []int64{agent.ID})
+	if err := r.store.Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.Move(ctx, c.ID, Scheduled); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, r.pool, `UPDATE customers SET phone = $2 WHERE id = $1`, x, newX)
+	mustExec(t, r.pool, `INSERT INTO dnc (phone, source, added_at) VALUES ($1, 'test', now())`, newX)
+	mustExec(t, r.pool, `UPDATE customers SET phone = $2 WHERE id = $1`, y, newY)
+	for range 2 {
+		if _, err := r.dialer.Step(ctx); err != nil {
+			t.Fatal(err)
+		}
+		settle(t, r.pool)
+	}
+	dialled := map[string]int{}
+	for _, call := range w.sim.Calls() {
+		if call.Direction == "outbound-api" && call.To != "client:agent" {
+			dialled[call.To]++
+		}
+	}
+	if len(dialled) != 1 || dialled[newY] != 1 {
+		t.Fatalf("dialled %v; want only Y's new number %s, once", dialled, newY)
+	}
+	checkContact(t, r, c.ID, x, "failed", string(ReasonDNC))
+	var skipped string
+	r.pool.QueryRow(ctx, `SELECT phone FROM outreach_attempts WHERE customer_id = $1 AND result = 'skipped'`, x).Scan(&skipped)
+	if skipped != newX {
+		t.Errorf("X's skip recorded for %q; want the number gated, %s", skipped, newX)
+	}
+	contact := mustID(t, r.pool, `SELECT id FROM campaign_contacts WHERE customer_id = $1`, y)
+	sup := &switchboard.Agent{ID: agent.ID, Role: switchboard.RoleSupervisor}
+	if err := r.store.Dispose(ctx, sup, contact, Disposition{Code: DoNotCall}); err != nil {
+		t.Fatal(err)
+	}
+	var listed string
+	r.pool.QueryRow(ctx, `SELECT string_agg(phone, ',') FROM dnc WHERE phone IN ($1, $2)`, oldY, newY).Scan(&listed)
+	if listed != newY {
+		t.Errorf("do-not-call listed %q; want the number dialled, %s", listed, newY)
 	}
 }

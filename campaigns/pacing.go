@@ -51,9 +51,10 @@ const ringTime = 15 * time.Second
 // ring, from the handle time) divided by the answer rate. A regulator
 // scales that overdial between none (progressive) and all of it from the
 // day's abandon rate: full while the rate is at most half the cap, none at
-// 80 % of it and above, and at most half while fewer than 50 calls have
-// been answered, when the rate says little. So the day's rate settles under
-// the cap.
+// 80 % of it and above, at most half while fewer than 50 calls have been
+// answered, when the rate says little, and none while one more abandoned
+// call would take the day over the cap. So the day's rate settles under
+// the cap, and a short run stays within it too.
 func Lines(mode DialMode, f Figures, abandonCap float64) int {
 	if mode == Progressive || mode == Preview {
 		return max(0, f.Free-f.InFlight-f.Waiting)
@@ -72,10 +73,16 @@ func Lines(mode DialMode, f Figures, abandonCap float64) int {
 }
 
 // headroom is how much of the overdial the regulator allows, from 0 to 1.
+// None while the day could not absorb one more abandoned call within the
+// cap: early in the day (with a cap of 3 %, until 33 calls are answered)
+// and after an abandon, the dialer is progressive, so a short run, not
+// only a whole day, stays within the cap.
 func headroom(f Figures, abandonCap float64) float64 {
 	r, lo, hi := f.AbandonRate(), abandonCap*0.5, abandonCap*0.8
 	h := 1.0
 	switch {
+	case float64(f.Abandon+1) > abandonCap*float64(f.Answered):
+		h = 0
 	case r >= hi:
 		h = 0
 	case r > lo:

@@ -103,12 +103,20 @@ func (s *Store) returnSMSBudget(ctx context.Context, c *Campaign, unused int) er
 // an outbound SMS interaction with the message, so the text shows in the
 // customer's timeline; Twilio's status callbacks track delivery.
 func (d *Dialer) text(ctx context.Context, c *Campaign, cl Claim) error {
+	_, err := d.sendText(ctx, cl, c.CallerID, c.Template, map[string]any{"campaign_id": c.ID, "attempt_id": cl.AttemptID})
+	return err
+}
+
+// sendText sends claimed contact cl template, personalised, from from (the
+// dialer's number if empty), and records it (see recordText) with data on
+// the interaction. It reports whether Twilio took the text; a refusal ends
+// the attempt as failed.
+func (d *Dialer) sendText(ctx context.Context, cl Claim, from, template string, data map[string]any) (bool, error) {
 	fields, err := d.store.fields(ctx, cl.CustomerID)
 	if err != nil {
-		return d.store.endAttempt(ctx, cl.AttemptID, "failed", err.Error())
+		return false, d.store.endAttempt(ctx, cl.AttemptID, "failed", err.Error())
 	}
-	body := Render(c.Template, fields)
-	from := c.CallerID
+	body := Render(template, fields)
 	if from == "" {
 		from = d.cfg.CallerID
 	}
@@ -118,12 +126,12 @@ func (d *Dialer) text(ctx context.Context, c *Campaign, cl Claim) error {
 	m, err := d.twilio.Api.CreateMessage(p)
 	if err != nil || m.Sid == nil {
 		d.log.Warn("dialer: text refused", "attempt", cl.AttemptID, "err", err)
-		return d.store.endAttempt(ctx, cl.AttemptID, "failed", fmt.Sprint(err))
+		return false, d.store.endAttempt(ctx, cl.AttemptID, "failed", fmt.Sprint(err))
 	}
-	return d.store.recordText(ctx, c, cl, from, body, *m.Sid)
+	return true, d.store.recordText(ctx, cl, from, body, *m.Sid, data)
 }
 
-func (s *Store) recordText(ctx context.Context, c *Campaign, cl Claim, from, body, sid string) error {
+func (s *Store) recordText(ctx context.Context, cl Claim, from, body, sid string, data map[string]any) error {
 	err := s.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		a, err := lockAttempt(ctx, tx, cl.AttemptID)
 		if err != nil {
@@ -135,7 +143,6 @@ func (s *Store) recordText(ctx context.Context, c *Campaign, cl Claim, from, bod
 		}
 		in := &switchboard.Interaction{Channel: switchboard.ChannelSMS, Direction: switchboard.Outbound,
 			State: switchboard.StateDone, CustomerID: cl.CustomerID, From: cl.Phone, To: from}
-		data := map[string]any{"campaign_id": c.ID, "attempt_id": cl.AttemptID}
 		if err := channels.CreateInteraction(ctx, tx, now, in, "", data); err != nil {
 			return err
 		}

@@ -121,20 +121,27 @@ func (d *Dialer) DialTask(ctx context.Context, agent *switchboard.Agent, id int6
 	return cl.AttemptID, d.place(ctx, from, cl)
 }
 
-// startTaskAttempt runs the gates for task t and records the attempt (or
-// the skip). A task's call counts against the frequency cap only when it
+// startTaskAttempt runs the gates for task t on the customer's number now
+// (as claimNext does) and records the attempt (or the skip). A task's call counts against the frequency cap only when it
 // is a marketing campaign's preview.
 func startTaskAttempt(ctx context.Context, tx pgx.Tx, now time.Time, cfg DialerConfig, t Task, c *Campaign) (Claim, Reason, error) {
 	cl := Claim{ContactID: t.ContactID, CustomerID: t.CustomerID}
 	attempts := 0
-	err := tx.QueryRow(ctx, `SELECT phone, coalesce((SELECT attempts FROM campaign_contacts WHERE id = $2), 0)
-		FROM customers WHERE id = $1`, t.CustomerID, t.ContactID).Scan(&cl.Phone, &attempts)
+	var copied string
+	err := tx.QueryRow(ctx, `SELECT coalesce(u.phone, ''), coalesce(k.attempts, 0), coalesce(k.phone, '')
+		FROM customers u LEFT JOIN campaign_contacts k ON k.id = $2 WHERE u.id = $1`, t.CustomerID, t.ContactID).
+		Scan(&cl.Phone, &attempts, &copied)
 	if err != nil {
 		return cl, "", err
 	}
+	if t.ContactID != 0 {
+		if err := contactNumber(ctx, tx, t.ContactID, copied, cl.Phone); err != nil {
+			return cl, "", err
+		}
+	}
 	marketing := c != nil
 	req := Request{CustomerID: t.CustomerID, Phone: cl.Phone, Channel: switchboard.ChannelVoice, Marketing: marketing, Campaign: c, Attempts: attempts}
-	r, err := cfg.Gate.Check(ctx, tx, now, req)
+	r, next, err := cfg.Gate.check(ctx, tx, now, req)
 	if err == nil && r == ReasonNone {
 		err = tx.QueryRow(ctx, `INSERT INTO outreach_attempts (campaign_id, contact_id, task_id, customer_id, phone, channel,
 				marketing, at, result, live, node)
@@ -149,7 +156,7 @@ func startTaskAttempt(ctx context.Context, tx pgx.Tx, now time.Time, cfg DialerC
 		return cl, "", err
 	}
 	if r != ReasonNone {
-		return cl, r, taskSkip(ctx, tx, now, cfg.Node, t, cl.Phone, marketing, r)
+		return cl, r, taskSkip(ctx, tx, now, cfg.Node, t, cl.Phone, marketing, r, next)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE outbound_tasks SET state = 'dialing' WHERE id = $1`, t.ID); err != nil {
 		return cl, "", err
@@ -158,11 +165,23 @@ func startTaskAttempt(ctx context.Context, tx pgx.Tx, now time.Time, cfg DialerC
 	return cl, ReasonNone, err
 }
 
-// taskSkip records the gates' refusal.
-func taskSkip(ctx context.Context, tx pgx.Tx, now time.Time, node string, t Task, phone string, marketing bool, r Reason) error {
+// taskSkip records the gates' refusal. A preview contact refused for good
+// (no time when it may be made, next is zero: an opt-out, the DNC list) is
+// finished with the reason and its task cancelled, so the agent's desk is
+// free for the campaign's next contact; a refusal for now (outside the
+// window) leaves the task for the agent to dial later.
+func taskSkip(ctx context.Context, tx pgx.Tx, now time.Time, node string, t Task, phone string, marketing bool, r Reason, next time.Time) error {
 	_, err := tx.Exec(ctx, `INSERT INTO outreach_attempts (campaign_id, contact_id, task_id, customer_id, phone, channel,
 			marketing, at, result, reason, node)
 		VALUES ($1, $2, $3, $4, $5, 'voice', $6, $7, 'skipped', $8, $9)`,
 		nilIfZero(t.CampaignID), nilIfZero(t.ContactID), t.ID, t.CustomerID, phone, marketing, now, r, node)
+	if err != nil || t.ContactID == 0 || !next.IsZero() {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE outbound_tasks SET state = 'cancelled', done_at = $2 WHERE id = $1`, t.ID, now); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE campaign_contacts SET state = 'failed', outcome = $2, updated_at = $3 WHERE id = $1`,
+		t.ContactID, r, now)
 	return err
 }
