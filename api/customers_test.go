@@ -28,8 +28,8 @@ func newCustomerAPI(t *testing.T) customerAPI {
 	pool := testenv.MustOpenDB(t)
 	users := addUsers(t, pool, map[string]string{"ann": "agent", "sam": "supervisor", "bo": "agent", "mia": "marketing"})
 	var c customerAPI
-	err := pool.QueryRow(ctx, `INSERT INTO customers (name, name_zh, phone, national_id, value_tier)
-		VALUES ('Li Na', '李娜', '+8613800138000', '110101199003071234', 'vip') RETURNING id`).Scan(&c.customer)
+	err := pool.QueryRow(ctx, `INSERT INTO customers (name, name_zh, phone, national_id, value_tier, birth_date, region)
+		VALUES ('Li Na', '李娜', '+8613800138000', '110101199003071234', 'vip', '1990-03-07', 'Beijing') RETURNING id`).Scan(&c.customer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +110,11 @@ func TestCustomerViewMaskedByRole(t *testing.T) {
 		}
 		if user == "ann" && acct["number"] != "***************3445" {
 			t.Errorf("agent sees account number %v", acct["number"])
+		}
+		// The ID's middle is the birth date: a masked view must not give it
+		// back beside the region.
+		if _, shown := cust["birth_date"]; shown == (user == "ann") || cust["birth_year"] != 1990.0 {
+			t.Errorf("%s sees birth date %v, birth year %v", user, cust["birth_date"], cust["birth_year"])
 		}
 	}
 }

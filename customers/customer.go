@@ -41,7 +41,8 @@ type Customer struct {
 	Email            string                    `json:"email,omitempty"`
 	ChatID           string                    `json:"chat_id,omitempty"`
 	NationalID       string                    `json:"national_id,omitempty"`
-	BirthDate        *time.Time                `json:"birth_date,omitempty"`
+	BirthDate        *time.Time                `json:"birth_date,omitempty"` // left out when the view is masked
+	BirthYear        int                       `json:"birth_year,omitempty"`
 	Language         string                    `json:"language"`
 	TimeZone         string                    `json:"time_zone"`
 	Region           string                    `json:"region,omitempty"`

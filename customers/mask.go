@@ -30,11 +30,19 @@ func mask(s string) string {
 }
 
 // maskView masks the view in place for viewer, and records that it did.
+// A Chinese national ID is the region code, the birth date, a sequence and
+// a check digit: its last four shown beside the full birth date and the
+// region would give most of it back, so a masked view keeps only the birth
+// year.
 func maskView(v *View, viewer *switchboard.Agent, rmID int64) {
+	if v.Customer.BirthDate != nil {
+		v.Customer.BirthYear = v.Customer.BirthDate.Year()
+	}
 	if seesFull(viewer, rmID) {
 		return
 	}
 	v.Masked = true
+	v.Customer.BirthDate = nil
 	v.Customer.NationalID = mask(v.Customer.NationalID)
 	for i := range v.Accounts {
 		v.Accounts[i].Number = mask(v.Accounts[i].Number)
