@@ -30,6 +30,12 @@ func (d *Desk) serveVoiceToken(w http.ResponseWriter, r *http.Request) {
 		api.Error(d.cfg.Log, w, r, err)
 		return
 	}
+	// A softphone can place calls at the bank's expense: only those who
+	// take and make calls get one (an administrator is not one of them).
+	if a.Role != switchboard.RoleAgent && a.Role != switchboard.RoleRM && a.Role != switchboard.RoleSupervisor {
+		api.Error(d.cfg.Log, w, r, switchboard.Errorf(switchboard.ErrForbidden, "the %s role takes no calls and gets no softphone", a.Role))
+		return
+	}
 	tok, err := d.deps.Softphone(a.ID)
 	if err != nil {
 		api.Error(d.cfg.Log, w, r, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -131,6 +132,8 @@ func DefaultRules() Rules {
 		RetryMachine: 24 * time.Hour, MachineAction: "retry", AbandonCap: 0.03, SMSPerMinute: 600}
 }
 
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
 // Validate returns ErrInvalid naming the first thing wrong with c.
 func (c *Campaign) Validate() error {
 	c.Name = strings.TrimSpace(c.Name)
@@ -147,6 +150,8 @@ func (c *Campaign) Validate() error {
 		return invalid("a voice campaign needs agents or a queue")
 	case c.StartsAt.IsZero() || !c.EndsAt.After(c.StartsAt):
 		return invalid("a campaign needs a start and an end after it")
+	case c.CallerID != "" && !e164.MatchString(c.CallerID):
+		return invalid("caller id %q must be one of the bank's numbers in E.164 form (+8610955880)", c.CallerID)
 	}
 	if err := validTemplate(c.Template); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -309,5 +310,36 @@ func TestTwoDialersNeverDialTwice(t *testing.T) {
 	a.pool.QueryRow(ctx, `SELECT count(*) FROM campaign_contacts WHERE attempts > 2`).Scan(&over)
 	if nodes != 2 || over != 0 || total != 300 {
 		t.Errorf("%d nodes dialled, %d contacts over the maximum, %d attempts; want 2, 0, 300", nodes, over, total)
+	}
+}
+
+// TestCallerIDMustBeTheBanks: a campaign set to show a number that is not
+// one of the bank's never calls anyone from it; the attempt fails saying why.
+func TestCallerIDMustBeTheBanks(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, monday, twiliosim.Answering{ByNumber: map[string]string{phoneN(1): "human"}})
+	r := w.rig("node-a", DialerConfig{})
+	agent := addAgent(t, r.pool, "li.na", switchboard.RoleAgent).ID
+	addCustomer(t, r.pool, cust{name: "good", phone: phoneN(1), zone: "Asia/Shanghai"})
+	c := voiceCampaign("spoofed", Progressive, []int64{agent})
+	c.CallerID = "+8613999999999"
+	mustCreateScheduled(t, r, c)
+	if _, err := r.store.Move(ctx, c.ID, Running); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Set(monday.Add(2 * time.Hour)) // 10:00 in Shanghai
+	if _, err := r.dialer.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, r.pool)
+	if calls := w.sim.Calls(); len(calls) != 0 {
+		t.Fatalf("the simulator got %d calls from a number not the bank's (first from %s)", len(calls), calls[0].From)
+	}
+	var reason string
+	if err := r.pool.QueryRow(ctx, `SELECT coalesce(max(reason), '') FROM outreach_attempts WHERE campaign_id = $1`, c.ID).Scan(&reason); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(reason, "not one of the bank's numbers") {
+		t.Fatalf("attempt reason %q, want it to say the caller id is not the bank's", reason)
 	}
 }

@@ -14,8 +14,11 @@ import (
 
 // DialerConfig is a dialer's configuration.
 type DialerConfig struct {
-	Node      string // this process, recorded on every attempt it makes
-	CallerID  string // the bank's number, E.164, that calls and texts come from
+	Node     string // this process, recorded on every attempt it makes
+	CallerID string // the bank's number, E.164, that calls and texts come from
+	// CallerIDs are the bank's other numbers a campaign may call from
+	// (Campaign.CallerID); any other is refused.
+	CallerIDs []string
 	PublicURL string // where Twilio reaches this server: webhooks are under PublicURL + "/campaigns/twilio/"
 	Tick      time.Duration
 	// AnswerWait is how long an answered call may wait for an agent before

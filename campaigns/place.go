@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strings"
 
 	api "github.com/twilio/twilio-go/rest/api/v2010"
@@ -14,8 +15,10 @@ import (
 // or a machine picked up, and posts the status callback when the call ends.
 // A refused request ends the attempt as failed and the contact is retried.
 func (d *Dialer) place(ctx context.Context, from string, cl Claim) error {
-	if from == "" {
-		from = d.cfg.CallerID
+	from, ok := d.bankNumber(from)
+	if !ok {
+		d.log.Warn("dialer: caller id is not one of the bank's numbers", "attempt", cl.AttemptID, "caller_id", from)
+		return d.store.endAttempt(ctx, cl.AttemptID, "failed", "caller id "+from+" is not one of the bank's numbers")
 	}
 	q := "?attempt=" + fmt.Sprint(cl.AttemptID)
 	p := &api.CreateCallParams{}
@@ -58,4 +61,14 @@ func sayAndHangUp(msg string) string {
 	xml.EscapeText(&b, []byte(msg))
 	b.WriteString("</Say><Hangup/></Response>")
 	return b.String()
+}
+
+// bankNumber is the number a call or text of a campaign comes from: its
+// own caller id, or the dialer's when it has none. Customers see only the
+// bank's own numbers: ok is false for any other, which is never used.
+func (d *Dialer) bankNumber(from string) (string, bool) {
+	if from == "" {
+		return d.cfg.CallerID, true
+	}
+	return from, from == d.cfg.CallerID || slices.Contains(d.cfg.CallerIDs, from)
 }

@@ -117,8 +117,10 @@ func (d *Dialer) sendText(ctx context.Context, cl Claim, from, template string, 
 		return false, d.store.endAttempt(ctx, cl.AttemptID, "failed", err.Error())
 	}
 	body := Render(template, fields)
-	if from == "" {
-		from = d.cfg.CallerID
+	from, ok := d.bankNumber(from)
+	if !ok {
+		d.log.Warn("dialer: caller id is not one of the bank's numbers", "attempt", cl.AttemptID, "caller_id", from)
+		return false, d.store.endAttempt(ctx, cl.AttemptID, "failed", "caller id "+from+" is not one of the bank's numbers")
 	}
 	p := &api.CreateMessageParams{}
 	p.SetTo(cl.Phone).SetFrom(from).SetBody(body).

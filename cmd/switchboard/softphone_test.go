@@ -32,8 +32,13 @@ var softphoneVars = []string{"TWILIO_API_KEY_SID", apiKeySID, "TWILIO_API_KEY_SE
 // staff creates an agent and returns its id and a session token.
 func staff(t *testing.T, m *Main, base, username string) (int64, string) {
 	t.Helper()
+	return staffAs(t, m, base, username, switchboard.RoleAgent)
+}
+
+func staffAs(t *testing.T, m *Main, base, username string, role switchboard.Role) (int64, string) {
+	t.Helper()
 	a, err := m.Agents.Create(context.Background(), agents.NewAgent{Username: username, Name: "Li Na",
-		Password: "agentpass1", Role: switchboard.RoleAgent, Tiers: switchboard.ValueTiers})
+		Password: "agentpass1", Role: role, Tiers: switchboard.ValueTiers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +101,13 @@ func TestVoiceToken(t *testing.T) {
 	for name, tok := range map[string]string{"no session": "", "forged session": "forged"} {
 		if code, body := do(t, "GET", base+"/agentdesk/voice-token", tok, nil); code != 401 {
 			t.Fatalf("%s: voice token = %d %v, want 401", name, code, body)
+		}
+	}
+	// Only those who take calls get a phone.
+	for _, role := range []switchboard.Role{switchboard.RoleMarketing, switchboard.RoleAdmin} {
+		_, tok := staffAs(t, m, base, "no-phone-"+string(role), role)
+		if code, body := do(t, "GET", base+"/agentdesk/voice-token", tok, nil); code != 403 {
+			t.Fatalf("%s: voice token = %d %v, want 403", role, code, body)
 		}
 	}
 
