@@ -3,6 +3,7 @@ package webchat
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"switchboard"
 )
@@ -38,19 +39,22 @@ func FuzzParseFrame(f *testing.F) {
 
 func TestTokens(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef")
-	tok := resumeToken(key, 42)
-	if id, err := verifyResume(key, tok); err != nil || id != 42 {
+	now := time.Now()
+	tok := resumeToken(key, 42, now)
+	if id, err := verifyResume(key, tok, now.Add(time.Hour)); err != nil || id != 42 {
 		t.Fatalf("resume %d %v", id, err)
 	}
 	tests := map[string]string{
-		"other key":         resumeToken([]byte("another key another key another k"), 42),
+		"expired":           resumeToken(key, 42, now.Add(-3*time.Hour)),
+		"without expiry":    sign(key, "resume", []byte("42")),
+		"other key":         resumeToken([]byte("another key another key another k"), 42, now),
 		"sign-in as resume": sign(key, "cust", []byte("42")),
 		"tampered":          tok[:len(tok)-2] + "AA",
 		"no dot":            "abc",
 	}
 	for name, tok := range tests {
 		t.Run(name, func(t *testing.T) {
-			if _, err := verifyResume(key, tok); !errors.Is(err, switchboard.ErrUnauthorized) {
+			if _, err := verifyResume(key, tok, now); !errors.Is(err, switchboard.ErrUnauthorized) {
 				t.Fatalf("accepted: %v", err)
 			}
 		})

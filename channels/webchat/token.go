@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,18 +34,28 @@ func verifyCustomerToken(key []byte, tok string, now time.Time) (int64, error) {
 	return claims.CID, nil
 }
 
-// resumeToken lets the widget that started interaction id resume it.
-func resumeToken(key []byte, id int64) string {
-	return sign(key, "resume", []byte(strconv.FormatInt(id, 10)))
+// resumeFor is how long a resume token works. Each resume gives a fresh
+// one, so a live conversation never loses it; a token copied from a
+// browser stops opening the conversation's history soon after.
+const resumeFor = 2 * time.Hour
+
+// resumeToken lets the widget that started interaction id resume it until
+// resumeFor after now.
+func resumeToken(key []byte, id int64, now time.Time) string {
+	p, _ := json.Marshal(map[string]int64{"iid": id, "exp": now.Add(resumeFor).Unix()})
+	return sign(key, "resume", p)
 }
 
-func verifyResume(key []byte, tok string) (int64, error) {
+func verifyResume(key []byte, tok string, now time.Time) (int64, error) {
 	p, ok := verify(key, "resume", tok)
-	id, err := strconv.ParseInt(string(p), 10, 64)
-	if !ok || err != nil || id <= 0 {
+	var claims struct {
+		IID int64 `json:"iid"`
+		Exp int64 `json:"exp"`
+	}
+	if !ok || json.Unmarshal(p, &claims) != nil || claims.IID <= 0 || now.Unix() > claims.Exp {
 		return 0, switchboard.Errorf(switchboard.ErrUnauthorized, "the conversation cannot be resumed; start a new one")
 	}
-	return id, nil
+	return claims.IID, nil
 }
 
 // sign and verify bind a purpose into the MAC, so a resume token is never
