@@ -44,12 +44,14 @@ func parseInbound(f url.Values, region, bank string) (inbound, error) {
 		return inbound{}, invalid("AccountSid is malformed")
 	}
 	var err error
+	// A rejected number is not repeated: the refusal is logged, and the
+	// log is no place for a customer's number.
 	if in.From, err = phone.Normalize(f.Get("From"), region); err != nil {
-		return inbound{}, invalid("From: %s", switchboard.ErrorMessage(err))
+		return inbound{}, invalid("From is not a valid phone number")
 	}
 	if in.To = f.Get("To"); in.To != bank || bank == "" {
 		if in.To, err = phone.Normalize(in.To, region); err != nil {
-			return inbound{}, invalid("To: %s", switchboard.ErrorMessage(err))
+			return inbound{}, invalid("To is not a valid phone number")
 		}
 	}
 	if !utf8.ValidString(in.Body) || utf8.RuneCountInString(in.Body) > maxBody {

@@ -2,6 +2,7 @@ package twiliosms_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -201,6 +202,7 @@ func TestMalformedWebhookRejected(t *testing.T) {
 	tests := map[string]func(url.Values){
 		"bad MessageSid":    func(f url.Values) { f.Set("MessageSid", "SM'; DROP TABLE messages") },
 		"From not a number": func(f url.Values) { f.Set("From", "<script>") },
+		"From too short":    func(f url.Values) { f.Set("From", "+86139123") },
 		"empty message":     func(f url.Values) { f.Set("Body", "") },
 		"body too long":     func(f url.Values) { f.Set("Body", strings.Repeat("长", 1601)) },
 		"NumMedia too big":  func(f url.Values) { f.Set("NumMedia", "11") },
@@ -217,9 +219,14 @@ func TestMalformedWebhookRejected(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			why, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
+			}
+			// What is answered is what is logged: never the sender's number.
+			if strings.Contains(string(why), "139123") || strings.Contains(string(why), "script") {
+				t.Fatalf("the refusal repeats the sender's input: %q", why)
 			}
 		})
 	}
