@@ -144,7 +144,7 @@ func (s *Server) handleCampaignExport(w http.ResponseWriter, r *http.Request) er
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="campaign-`+strconv.FormatInt(id, 10)+`.csv"`)
-	if err := s.Campaigns.ExportCSV(r.Context(), id, w); err != nil {
+	if err := s.Campaigns.ExportCSV(r.Context(), id, AgentFrom(r.Context()).ID, w); err != nil {
 		s.Log.ErrorContext(r.Context(), "campaign export failed midway", "campaign", id, "err", err)
 	}
 	return nil

@@ -35,8 +35,13 @@ func TestExportCSVCellsAreNeverFormulas(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := r.store.ExportCSV(ctx, c.ID, &out); err != nil {
+	if err := r.store.ExportCSV(ctx, c.ID, agent.ID, &out); err != nil {
 		t.Fatal(err)
+	}
+	var audited int
+	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'campaign.export' AND agent_id = $1
+		AND (detail->>'campaign_id')::bigint = $2 AND (detail->>'contacts')::int = $3`, agent.ID, c.ID, len(names)).Scan(&audited); err != nil || audited != 1 {
+		t.Fatalf("export audited %d times (%v), want once with who, which campaign and how many contacts", audited, err)
 	}
 	rows, err := csv.NewReader(&out).ReadAll()
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"switchboard/pgdb"
 )
 
 // Results are a campaign's live figures, for the wallboard and reports.
@@ -91,9 +93,17 @@ func (s *Store) countInto(ctx context.Context, m map[string]int, sql string, id 
 // ExportCSV writes one line per contact of campaign id: its state, attempts,
 // outcome and disposition. Phone numbers are masked but for the last four
 // digits: the export leaves the bank's systems.
-func (s *Store) ExportCSV(ctx context.Context, id int64, w io.Writer) error {
+func (s *Store) ExportCSV(ctx context.Context, id, byAgent int64, w io.Writer) error {
 	if _, err := s.Get(ctx, id); err != nil {
 		return err
+	}
+	// A list of customers with their numbers leaves the bank: who took it,
+	// when, and how many rows, before the first row is written.
+	_, err := s.pool.Exec(ctx, `INSERT INTO audit_log (at, agent_id, action, reason, detail)
+		VALUES ($1, $2, 'campaign.export', 'export.csv', jsonb_build_object('campaign_id', $3::bigint,
+			'contacts', (SELECT count(*) FROM campaign_contacts WHERE campaign_id = $3)))`, s.now().UTC(), byAgent, id)
+	if err != nil {
+		return fmt.Errorf("campaigns: export %d: audit: %w", id, pgdb.FormatError(err))
 	}
 	rows, err := s.pool.Query(ctx, `SELECT c.id, c.customer_id, u.name, c.phone, c.state, c.attempts, c.outcome,
 			c.disposition, c.callback_at, (SELECT max(at) FROM outreach_attempts a WHERE a.contact_id = c.id AND a.result <> 'skipped')
