@@ -38,7 +38,7 @@ type snapshotJSON struct {
 	// Queues names every queue in both languages, so the pages never show
 	// a queue's code.
 	Queues map[string]queueTitle `json:"queues"`
-	Board        any              `json:"wallboard,omitempty"` // supervisors only
+	Board  any                   `json:"wallboard,omitempty"` // supervisors only
 }
 
 // resync pushes a "sync" frame with the agent's snapshot: on connect, and
