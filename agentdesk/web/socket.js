@@ -122,9 +122,14 @@ async function api(method, path, body) {
   const r = await fetch(path, { method, headers: body ? { "Content-Type": "application/json" } : {},
     body: body ? JSON.stringify(body) : undefined, credentials: "same-origin" });
   const data = r.status === 204 ? null : await r.json().catch(() => null);
-  if (!r.ok) throw (data && data.error) || { message: r.statusText };
+  if (!r.ok) throw (data && data.error) || { code: httpCodes[r.status], message: r.statusText };
   return data;
 }
+
+// httpCodes gives an error with no JSON body (a proxy's answer) the code
+// errText words in the page language.
+const httpCodes = { 400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
+  413: "too_large", 429: "too_many_requests", 502: "unavailable", 503: "unavailable", 504: "unavailable" };
 
 // toast shows a short message at the bottom of the page.
 function toast(msg, bad) {

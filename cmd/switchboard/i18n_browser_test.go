@@ -226,4 +226,14 @@ func TestDeskTranslatedInBrowser(t *testing.T) {
 	poll(t, board, "the text waits on the wallboard", `!!document.querySelector('#waiting-table tr[data-interaction]')`)
 	poll(t, board, "the agent's break is on the wallboard", `!!document.querySelector('#agent-table td.st-break')`)
 	expectTranslated(t, board, "the wallboard with a text waiting")
+
+	// A break the supervisor sets is named on both pages.
+	err = chromedp.Do(board, chromedp.Evaluate[chromedp.Void](`W.sock.request('force_state', { agent_id: W.board.agents.find(a => a.name === 'Li Na').agent_id, state: 'break', reason: 'supervisor' })`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll(t, desk, "the desk hears of the supervisor's break", `S.presence.reason === 'supervisor'`)
+	poll(t, board, "the wallboard shows it", `W.board.agents.some(a => a.reason === 'supervisor')`)
+	expectTranslated(t, desk, "a break set by the supervisor")
+	expectTranslated(t, board, "the wallboard with a break set by the supervisor")
 }
