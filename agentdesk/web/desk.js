@@ -162,7 +162,13 @@ function contactTier(x) {
 function who(x) {
   const c = x.pop && x.pop.customer && x.pop.customer.customer;
   if (c) return LANG === "zh" && c.name_zh ? c.name_zh : c.name;
-  return x.interaction.from || t("pop.unidentified");
+  return fromLabel(x.interaction.from) || t("pop.unidentified");
+}
+
+// fromLabel is who a contact came from: a phone number, or for a web chat
+// visitor who gave none, words rather than the chat's internal id.
+function fromLabel(from) {
+  return String(from || "").startsWith("chat:") ? t("from.web_visitor") : from || "";
 }
 
 // render redraws every panel. What the agent is typing lives in S.drafts

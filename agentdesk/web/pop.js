@@ -98,7 +98,7 @@ function unidentified(it) {
       }
     } catch (e) { toast(errText(e), true); }
   };
-  return [el("p", {}, el("b", {}, t("pop.unidentified")), " · " + (it.interaction.from || "")),
+  return [el("p", {}, el("b", {}, t("pop.unidentified")), " · " + fromLabel(it.interaction.from)),
     el("div", { class: "compose" }, input, el("button", { class: "primary", onclick: go }, t("pop.search"))), results,
     ivrPath(it.interaction)];
 }

@@ -237,3 +237,21 @@ func TestDeskTranslatedInBrowser(t *testing.T) {
 	expectTranslated(t, desk, "a break set by the supervisor")
 	expectTranslated(t, board, "the wallboard with a break set by the supervisor")
 }
+
+// TestChatTranslatedInBrowser: an anonymous web chat, offered and accepted,
+// with the search for its customer, reads in both languages without codes
+// (the visitor's internal chat id among them).
+func TestChatTranslatedInBrowser(t *testing.T) {
+	c := runChatDesk(t)
+	c.say(t, "Hello, my card was swallowed by an ATM.")
+	poll(t, c.desk, "the chat is offered", `!!document.querySelector('.offer .accept')`)
+	expectTranslated(t, c.desk, "the chat's offer")
+	c.acceptChat(t)
+	poll(t, c.desk, "the message is in the conversation", `document.getElementById('msgs').textContent.includes('swallowed by an ATM')`)
+	err := chromedp.Do(c.desk, chromedp.SendKeys(`#search-q`, "nobody at all"), chromedp.Click(`#pop .compose button`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "the search finds nobody", `!!document.querySelector('#search-results .empty')`)
+	expectTranslated(t, c.desk, "the chat with an unidentified visitor")
+}
