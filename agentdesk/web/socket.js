@@ -140,6 +140,14 @@ function toast(msg, bad) {
   toast.timer = setTimeout(() => { box.className = "toast"; box.textContent = ""; }, 4000);
 }
 
+let loginError = null; // the last refused sign-in, worded again when the language changes
+
+function showLoginError() {
+  if (!loginError) return;
+  const e = loginError;
+  document.getElementById("login-error").textContent = t("login.failed") + ": " + (e.code === "unauthorized" ? t("login.wrong") : errText(e));
+}
+
 // startPage runs the sign-in form until there is a session, then start(me).
 async function startPage(start) {
   applyI18n();
@@ -158,8 +166,9 @@ async function startPage(start) {
       const r = await api("POST", "/api/v1/login", { username: form.username.value, password: form.password.value });
       form.closest(".login").hidden = true;
       start(r.agent);
-    } catch (e) { document.getElementById("login-error").textContent = t("login.failed") + ": " + (e.code === "unauthorized" ? t("login.wrong") : errText(e)); }
+    } catch (e) { loginError = e; showLoginError(); }
   });
+  document.addEventListener("langchange", showLoginError);
   document.getElementById("logout").addEventListener("click", async () => {
     try { await api("POST", "/api/v1/logout"); } catch (e) { /* already signed out */ }
     location.reload();

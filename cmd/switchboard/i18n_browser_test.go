@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -165,6 +166,20 @@ func TestDeskTranslatedInBrowser(t *testing.T) {
 	exec(`INSERT INTO complaints (customer_id, category, status, summary) VALUES ($1, 'fees', 'in_progress', 'Annual card fee charged although waived')`, cust)
 	exec(`INSERT INTO notes (customer_id, body) VALUES ($1, 'Prefers to be called after 18:00.')`, cust)
 	exec(`INSERT INTO customer_events (customer_id, kind, amount, occurred_at, received_at) VALUES ($1, 'large_withdrawal', 500000, now(), now())`, cust)
+
+	// A wrong password is refused in the page's words.
+	login := browser(t)
+	for _, lang := range []string{"en", "zh"} {
+		err := chromedp.Do(login, chromedp.Navigate(base+"/"), chromedp.WaitVisible(`#login`),
+			chromedp.Evaluate[chromedp.Void](`setLang('`+lang+`')`),
+			chromedp.SendKeys(`#login input[name=username]`, "agent1"), chromedp.SendKeys(`#login input[name=password]`, "not the password"),
+			chromedp.Click(`#login button[type=submit]`),
+			chromedp.Poll[chromedp.Void](`document.getElementById('login-error').textContent !== ''`, chromedp.WithPollingTimeout(20*time.Second)))
+		if err != nil {
+			t.Fatalf("a wrong password in %s: %v", lang, err)
+		}
+		expectTranslated(t, login, "a refused sign-in ("+lang+")")
+	}
 
 	board, desk := browser(t), browser(t)
 	signIn(t, board, base+"/agentdesk/wallboard.html", "super1", "superpass1")
