@@ -1,6 +1,10 @@
 // i18n.js: every string the desk and the wallboard show, in English and
 // Simplified Chinese. Tier, state and disposition names follow the bank's
-// glossary. The chosen language is kept in localStorage.
+// glossary. The chosen language is kept in localStorage. Codes the server
+// sends are named through tcode, queues through queueName; what people wrote
+// (messages, notes, complaint summaries, handover notes, task and campaign
+// titles) is shown as written and marked data-free, which the browser test
+// of the translations leaves out.
 "use strict";
 
 const STRINGS = {
