@@ -35,7 +35,10 @@ type snapshotJSON struct {
 	Presence     presence         `json:"presence"`
 	Tasks        []campaigns.Task `json:"tasks"`
 	Outcomes     []string         `json:"task_dispositions"`
-	Board        any              `json:"wallboard,omitempty"` // supervisors only
+	// Queues names every queue in both languages, so the pages never show
+	// a queue's code.
+	Queues map[string]queueTitle `json:"queues"`
+	Board  any                   `json:"wallboard,omitempty"` // supervisors only
 }
 
 // resync pushes a "sync" frame with the agent's snapshot: on connect, and
@@ -83,10 +86,38 @@ func (d *Desk) snapshot(ctx context.Context, a *switchboard.Agent) (snapshotJSON
 	if s.Tasks, err = d.taskList(ctx, a.ID); err != nil {
 		return s, err
 	}
+	if s.Queues, err = d.queueTitles(ctx); err != nil {
+		return s, err
+	}
 	if isSupervisor(a) {
 		s.Board = d.lastBoard()
 	}
 	return s, nil
+}
+
+// queueTitle is a queue's name for people, in English and Chinese.
+type queueTitle struct {
+	Title   string `json:"title"`
+	TitleZh string `json:"title_zh"`
+}
+
+// queueTitles reads the title of every queue, by queue name.
+func (d *Desk) queueTitles(ctx context.Context) (map[string]queueTitle, error) {
+	rows, err := d.deps.Pool.Query(ctx, `SELECT name, title, title_zh FROM queues`)
+	if err != nil {
+		return nil, fmt.Errorf("agentdesk: queue titles: %w", err)
+	}
+	out := map[string]queueTitle{}
+	var name string
+	var q queueTitle
+	_, err = pgx.ForEachRow(rows, []any{&name, &q.Title, &q.TitleZh}, func() error {
+		out[name] = q
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("agentdesk: queue titles: %w", err)
+	}
+	return out, nil
 }
 
 // addWrapUp adds the wrap-up's time left and the saved draft to j.

@@ -16,11 +16,7 @@ function start(me) {
     sync: onSync, offer: onOffer, offer_withdrawn: onWithdrawn, interaction: onInteraction,
     message: onMessage, message_status: onStatus, typing: onTyping, agent_state: onAgentState, call: onCall, tasks: onTasks,
     error: e => toast(errText(e), true),
-  }, status => {
-    const c = document.getElementById("conn");
-    c.className = "conn " + status;
-    c.textContent = t("conn." + status);
-  });
+  }, showConn);
   document.getElementById("state").addEventListener("change", setState);
   document.getElementById("break-reason").addEventListener("change", setState);
   document.addEventListener("langchange", render);
@@ -50,7 +46,7 @@ function showState(p) {
   const rs = document.getElementById("break-reason");
   const known = p.state === "break" && breakReasons.includes(p.reason);
   rs.value = known ? p.reason : "";
-  rs.options[0].textContent = p.state === "break" && p.reason && !known ? t("break." + p.reason) : t("break.reason") + "…";
+  rs.options[0].textContent = p.state === "break" && p.reason && !known ? tcode("break", p.reason) : t("break.reason") + "…";
 }
 
 function onAgentState(d) {
@@ -60,6 +56,7 @@ function onAgentState(d) {
 }
 
 function onSync(d) {
+  QUEUES = d.queues || QUEUES;
   S.dispositions = d.dispositions || [];
   S.taskDispositions = d.task_dispositions || [];
   S.tasks = d.tasks || [];
@@ -153,7 +150,7 @@ async function decline(id) {
   try { await S.sock.request("decline", { interaction_id: id }); S.offers.delete(id); render(); } catch (e) { toast(errText(e), true); }
 }
 
-function tierChip(tier) { return el("span", { class: "tier tier-" + tier }, t("tier." + tier)); }
+function tierChip(tier) { return el("span", { class: "tier tier-" + tier }, tcode("tier", tier)); }
 
 // contactTier is the tier chip of an offer or conversation; a contact no
 // customer matched has no tier to show (routing's default is not theirs).
@@ -165,7 +162,13 @@ function contactTier(x) {
 function who(x) {
   const c = x.pop && x.pop.customer && x.pop.customer.customer;
   if (c) return LANG === "zh" && c.name_zh ? c.name_zh : c.name;
-  return x.interaction.from || t("pop.unidentified");
+  return fromLabel(x.interaction.from) || t("pop.unidentified");
+}
+
+// fromLabel is who a contact came from: a phone number, or for a web chat
+// visitor who gave none, words rather than the chat's internal id.
+function fromLabel(from) {
+  return String(from || "").startsWith("chat:") ? t("from.web_visitor") : from || "";
 }
 
 // render redraws every panel. What the agent is typing lives in S.drafts
@@ -231,7 +234,7 @@ function renderOffers() {
     const rm = o.pop && o.pop.customer && o.pop.customer.rm;
     box.append(el("div", { class: "offer", id: "offer-" + i.id, "data-tier": i.tier },
       el("div", { class: "row" }, el("b", {}, who(o)), contactTier(o)),
-      el("div", { class: "row" }, el("span", {}, t("channel." + i.channel) + " · " + i.queue),
+      el("div", { class: "row" }, el("span", {}, tcode("channel", i.channel) + " · " + queueName(i.queue)),
         el("span", { class: "countdown", role: "timer", "aria-live": "off", "data-deadline": o.deadline, "data-announce": "offer.announce" }, "")),
       rm ? el("div", { class: "rm" }, t("pop.rm") + ": ", el("b", { class: "rm-name" }, rm.name)) : null,
       handoverNote(o),
@@ -247,7 +250,7 @@ function handoverNote(o) {
   const hs = (o.pop && o.pop.handovers) || [];
   const h = hs.filter(x => x.note).pop();
   if (!h) return null;
-  return el("div", { class: "handover-note" }, el("b", {}, t("handover.note_from", { name: h.by || t("unknown") }) + ": "), h.note);
+  return el("div", { class: "handover-note" }, el("b", {}, t("handover.note_from", { name: h.by || t("unknown") }) + ": "), el("span", { "data-free": "" }, h.note));
 }
 
 // renderCountdowns ticks every countdown. A timer is not read out every
@@ -275,7 +278,7 @@ function renderWork() {
     box.append(el("div", { class: "item" + (sel ? " sel" : ""), id: "item-" + i.id, role: "option", "aria-selected": String(sel),
       tabindex: sel || (!current() && box.childElementCount === 0) ? "0" : "-1", onclick: () => { S.selected = i.id; render(); }, onkeydown: workKey },
       el("div", { class: "row" }, el("b", {}, who(it)), contactTier(it)),
-      el("div", { class: "row" }, el("span", {}, t("channel." + i.channel)), el("span", { class: "chip state" }, t("istate." + i.state)))));
+      el("div", { class: "row" }, el("span", {}, tcode("channel", i.channel)), el("span", { class: "chip state" }, tcode("istate", i.state)))));
   }
 }
 

@@ -1,6 +1,10 @@
 // i18n.js: every string the desk and the wallboard show, in English and
 // Simplified Chinese. Tier, state and disposition names follow the bank's
-// glossary. The chosen language is kept in localStorage.
+// glossary. The chosen language is kept in localStorage. Codes the server
+// sends are named through tcode, queues through queueName; what people wrote
+// (messages, notes, complaint summaries, handover notes, task and campaign
+// titles) is shown as written and marked data-free, which the browser test
+// of the translations leaves out.
 "use strict";
 
 const STRINGS = {
@@ -90,6 +94,26 @@ const STRINGS = {
     "wb.channel": "Channel", "wb.dialled": "Dialled", "wb.connected": "Connected", "wb.abandon_rate": "Abandoned %",
     "wb.conversions": "Conversions", "wb.remaining": "Remaining",
     "wb.mode.preview": "Preview", "wb.mode.progressive": "Progressive", "wb.mode.predictive": "Predictive",
+    "disp.resolved": "Resolved", "disp.info_provided": "Information provided", "disp.follow_up": "Follow-up needed",
+    "disp.transferred": "Transferred", "disp.sale": "Completed sale", "disp.complaint_logged": "Complaint logged",
+    "disp.not_interested": "Not interested", "disp.call_back_later": "Call back later", "disp.callback": "Scheduled callback",
+    "disp.do_not_call": "Do-not-call",
+    "product.deposit": "Current account", "product.time_deposit": "Time deposit", "product.wealth": "Wealth management product",
+    "product.fund": "Funds", "product.insurance": "Insurance", "product.credit_card": "Credit card", "product.mortgage": "Mortgage",
+    "product.personal_loan": "Personal loan",
+    "ivr.lang": "Language: {lang}", "ivr.intent": "Menu: {queue}",
+    "language.zh": "Chinese", "language.en": "English",
+    "queue.general": "General enquiries", "queue.cards": "Cards", "queue.loans": "Loans and mortgages", "queue.wealth": "Wealth management",
+    "queue.complaints": "Complaints", "queue.private_banking": "Private banking",
+    "msg.sending": "Sending", "msg.accepted": "Accepted", "msg.scheduled": "Scheduled", "msg.queued": "Queued", "msg.sent": "Sent",
+    "msg.delivered": "Delivered", "msg.undelivered": "Not delivered", "msg.failed": "Not sent", "msg.read": "Read",
+    "msg.canceled": "Cancelled", "msg.received": "Received",
+    "cstate.open": "Open", "cstate.in_progress": "In progress", "cstate.resolved": "Resolved", "cstate.closed": "Closed",
+    "break.break": "Not ready", "from.web_visitor": "Web chat visitor", "login.wrong": "wrong username or password",
+    "err.invalid": "The request was refused: check what was entered", "err.unauthorized": "Your session has ended; sign in again",
+    "err.forbidden": "Your role does not allow this", "err.not_found": "It no longer exists or has already ended",
+    "err.conflict": "It changed meanwhile; look again and retry", "err.unavailable": "The service is briefly unavailable; try again",
+    "err.too_large": "The request is too large", "err.too_many_requests": "Too many attempts; wait a moment and try again",
     "err.generic": "Something went wrong", "err.internal": "Internal error (reference {id})", "ok": "Done",
     "customer": "Customer", "unknown": "Unknown",
   },
@@ -179,6 +203,26 @@ const STRINGS = {
     "wb.channel": "渠道", "wb.dialled": "已拨打", "wb.connected": "已接通", "wb.abandon_rate": "放弃率",
     "wb.conversions": "已办理", "wb.remaining": "剩余",
     "wb.mode.preview": "预览式", "wb.mode.progressive": "渐进式", "wb.mode.predictive": "预测式",
+    "disp.resolved": "已解决", "disp.info_provided": "已提供信息", "disp.follow_up": "需跟进",
+    "disp.transferred": "已转接", "disp.sale": "已办理", "disp.complaint_logged": "已登记投诉",
+    "disp.not_interested": "无意向", "disp.call_back_later": "稍后回电", "disp.callback": "预约回电",
+    "disp.do_not_call": "免打扰",
+    "product.deposit": "活期存款", "product.time_deposit": "定期存款", "product.wealth": "理财产品",
+    "product.fund": "基金", "product.insurance": "保险", "product.credit_card": "信用卡", "product.mortgage": "住房贷款",
+    "product.personal_loan": "个人贷款",
+    "ivr.lang": "语言：{lang}", "ivr.intent": "菜单：{queue}",
+    "language.zh": "中文", "language.en": "英语",
+    "queue.general": "综合服务", "queue.cards": "信用卡", "queue.loans": "贷款", "queue.wealth": "财富管理",
+    "queue.complaints": "投诉处理", "queue.private_banking": "私人银行",
+    "msg.sending": "发送中", "msg.accepted": "已受理", "msg.scheduled": "已预约发送", "msg.queued": "排队中", "msg.sent": "已发送",
+    "msg.delivered": "已送达", "msg.undelivered": "未送达", "msg.failed": "发送失败", "msg.read": "已读",
+    "msg.canceled": "已取消", "msg.received": "已接收",
+    "cstate.open": "待处理", "cstate.in_progress": "处理中", "cstate.resolved": "已解决", "cstate.closed": "已关闭",
+    "break.break": "示忙", "from.web_visitor": "网页访客", "login.wrong": "用户名或密码错误",
+    "err.invalid": "请求未被接受，请检查填写的内容", "err.unauthorized": "会话已结束，请重新登录",
+    "err.forbidden": "您的角色无权执行此操作", "err.not_found": "该对象已不存在或已结束",
+    "err.conflict": "状态已变化，请查看后重试", "err.unavailable": "服务暂时不可用，请稍后重试",
+    "err.too_large": "请求内容过大", "err.too_many_requests": "尝试次数过多，请稍候再试",
     "err.generic": "出现错误", "err.internal": "内部错误（编号 {id}）", "ok": "完成",
     "customer": "客户", "unknown": "未知",
   },
@@ -192,12 +236,47 @@ function t(key, vars) {
   return s;
 }
 
+// has reports whether key has a translation.
+function has(key) { return key in STRINGS.en; }
+
+// tcode names a code the server sent (a disposition, a product, a status)
+// with its translation under prefix; a code the tables do not know is
+// shown as it is rather than hidden.
+function tcode(prefix, code) {
+  if (!code) return "—";
+  return has(prefix + "." + code) ? t(prefix + "." + code) : code;
+}
+
+// locale is the page language for Intl formatting of dates and numbers.
+function locale() { return LANG === "zh" ? "zh-CN" : "en-GB"; }
+
+// QUEUES holds every queue's titles from the server's sync, by name.
+let QUEUES = {};
+
+// queueName is a queue's title in the page language: the bank's own title
+// when the server sent one, else the glossary's, else the name itself.
+function queueName(name) {
+  const q = QUEUES[name];
+  const title = q && (LANG === "zh" ? q.title_zh || q.title : q.title || q.title_zh);
+  return title || tcode("queue", name);
+}
+
+// ivrStep names one step of a caller's IVR path ("lang:en", "intent:cards").
+function ivrStep(step) {
+  const [kind, value] = String(step).split(":", 2);
+  if (kind === "lang" && value) return t("ivr.lang", { lang: tcode("language", value) });
+  if (kind === "intent" && value) return t("ivr.intent", { queue: queueName(value) });
+  return tcode("ivr", step);
+}
+
 // applyI18n fills every element marked data-i18n (text) or
 // data-i18n-placeholder, and sets the document language.
 function applyI18n(root) {
   document.documentElement.lang = LANG === "zh" ? "zh-CN" : "en";
   (root || document).querySelectorAll("[data-i18n]").forEach(el => { el.textContent = t(el.dataset.i18n); });
   (root || document).querySelectorAll("[data-i18n-placeholder]").forEach(el => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+  const sw = document.getElementById("lang"); // names the other language in that language
+  if (sw) sw.lang = LANG === "zh" ? "en" : "zh-CN";
   (root || document).querySelectorAll("[data-i18n-aria-label]").forEach(el => { el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel)); });
 }
 

@@ -34,7 +34,7 @@ function renderConversation() {
   };
   box.append(el("div", { class: "msgs", id: "msgs" }), el("div", { class: "typing", id: "typing" }),
     el("form", { class: "compose", onsubmit: send }, input, el("button", { class: "primary", id: "send", disabled: !connected }, t("conv.send"))),
-    connected ? el("p", {}, el("button", { class: "bad", id: "end", onclick: () => endConversation(it) }, t("conv.end"))) : null);
+    connected ? el("p", {}, el("button", { class: "bad", id: "end", onclick: () => endConversation(it) }, t("conv.end"))) : ""); // append would write a null as "null"
   fillMessages(it);
 }
 
@@ -47,7 +47,8 @@ function fillMessages(it) {
   const list = it.pop ? it.pop.messages : [];
   msgs.replaceChildren();
   if (!list.length) msgs.append(el("p", { class: "empty" }, t("conv.none")));
-  for (const m of list) msgs.append(el("div", { class: "msg " + m.direction, "data-id": m.id }, m.body, el("small", {}, fmtTime(m.at) + (m.status ? " · " + m.status : ""))));
+  for (const m of list) msgs.append(el("div", { class: "msg " + m.direction, "data-id": m.id }, el("span", { "data-free": "" }, m.body),
+    el("small", {}, fmtTime(m.at) + (m.status ? " · " + tcode("msg", m.status) : ""))));
   document.getElementById("typing").textContent = S.typing.has(it.interaction.id) ? t("conv.typing") : "";
   if (follow) msgs.scrollTop = msgs.scrollHeight;
 }
@@ -83,7 +84,7 @@ function renderTransfer() {
   if (!it || it.interaction.state !== "connected") { box.hidden = true; return; }
   box.hidden = false;
   const id = it.interaction.id;
-  const queue = draft("input", { name: "queue", id: "transfer-queue", placeholder: it.interaction.queue }, "tqueue:" + id);
+  const queue = draft("input", { name: "queue", id: "transfer-queue", placeholder: queueName(it.interaction.queue) }, "tqueue:" + id);
   const agent = draft("input", { name: "agent", id: "transfer-agent", type: "number", min: "1" }, "tagent:" + id);
   const mode = draft("select", { name: "mode", id: "transfer-mode" }, "tmode:" + id, null,
     el("option", { value: "cold" }, t("transfer.cold")), el("option", { value: "warm" }, t("transfer.warm")));
@@ -114,7 +115,7 @@ function renderWrapUp() {
   box.dataset.key = key;
   const save = () => saveWrapUpDraft(id);
   const disp = draft("select", { name: "disposition", id: "disposition", required: true }, "disp:" + id, save,
-    el("option", { value: "" }, t("wrap.choose")), S.dispositions.map(d => el("option", { value: d }, t("disp." + d))));
+    el("option", { value: "" }, t("wrap.choose")), S.dispositions.map(d => el("option", { value: d }, tcode("disp", d))));
   const notes = draft("textarea", { name: "notes", id: "notes", maxlength: "4000" }, "notes:" + id, save);
   const due = draft("input", { type: "datetime-local", name: "due", id: "followup-due" }, "due:" + id);
   const fnote = draft("input", { name: "fnote", id: "followup-note" }, "fnote:" + id);

@@ -15,26 +15,26 @@ function renderPop() {
     el("div", { class: "pop-head" },
       el("div", {},
         el("div", { class: "pop-name", id: "pop-name" }, LANG === "zh" && c.name_zh ? c.name_zh + " (" + c.name + ")" : c.name + (c.name_zh ? " (" + c.name_zh + ")" : "")),
-        el("div", { class: "pop-sub" }, t("channel." + i.channel) + " · " + t("dir." + (i.direction || "inbound")) + " · " + (c.phone || ""))),
-      el("div", {}, el("span", { id: "pop-tier" }, tierChip(c.value_tier)), " ", el("span", { class: "chip" }, t("layer." + c.activity_layer)))),
+        el("div", { class: "pop-sub" }, tcode("channel", i.channel) + " · " + tcode("dir", i.direction || "inbound") + " · " + (c.phone || ""))),
+      el("div", {}, el("span", { id: "pop-tier" }, tierChip(c.value_tier)), " ", el("span", { class: "chip" }, tcode("layer", c.activity_layer)))),
     el("div", { class: "kv" },
       kv(t("pop.rm"), v.rm ? v.rm.name : t("pop.rm.none"), "pop-rm"),
       kv(t("pop.aum"), fmtMoney(v.holdings.aum, "CNY")),
       kv(t("pop.profit"), fmtMoney(v.holdings.profit_12m, "CNY")),
-      kv(t("pop.risk_preference"), t("riskpref." + c.risk_preference)),
-      kv(t("pop.lifecycle"), t("life." + c.lifecycle_stage)),
-      kv(t("pop.language"), c.language === "zh" ? "中文" : "English")),
+      kv(t("pop.risk_preference"), tcode("riskpref", c.risk_preference)),
+      kv(t("pop.lifecycle"), tcode("life", c.lifecycle_stage)),
+      kv(t("pop.language"), tcode("language", c.language))),
     v.masked ? el("p", { class: "empty" }, t("pop.masked")) : null,
-    section("pop.next", p.next_actions.map(a => el("div", { class: "next" }, t("next." + a.code, { ref: a.ref }), el("small", {}, t("why." + a.why))))),
+    section("pop.next", p.next_actions.map(a => el("div", { class: "next" }, t("next." + a.code, { ref: a.ref }), el("small", {}, tcode("why", a.why))))),
     riskAndConsent(v),
     section("pop.alerts", p.alerts.length ? p.alerts.map(a => el("div", { class: "alert" },
-      el("b", {}, t("alert." + a.kind)), " ", a.amount ? fmtMoney(a.amount, a.currency) : "", " · ", fmtTime(a.occurred_at))) : [el("p", { class: "empty" }, t("pop.alerts.none"))]),
-    section("pop.ivr", [el("p", {}, (i.ivr_path || []).length ? i.ivr_path.join(" → ") : t("pop.ivr.none"))]),
+      el("b", {}, tcode("alert", a.kind)), " ", a.amount ? fmtMoney(a.amount, a.currency) : "", " · ", fmtTime(a.occurred_at))) : [el("p", { class: "empty" }, t("pop.alerts.none"))]),
+    ivrPath(i),
     section("pop.holdings", [holdings(v)]),
-    section("pop.complaints", v.open_complaints.length ? [table(["#", t("wb.state"), ""], v.open_complaints.map(x => ["#" + x.id, x.status, x.summary]))] : [el("p", { class: "empty" }, t("pop.complaints.none"))]),
+    section("pop.complaints", v.open_complaints.length ? [table(["#", t("wb.state"), ""], v.open_complaints.map(x => ["#" + x.id, tcode("cstate", x.status), el("span", { "data-free": "" }, x.summary)]))] : [el("p", { class: "empty" }, t("pop.complaints.none"))]),
     section("pop.timeline", v.interactions.length ? [table([t("pop.when"), t("pop.channel"), t("wb.state"), t("wrap.disposition")],
-      v.interactions.slice(0, 8).map(x => [fmtTime(x.created_at), t("channel." + x.channel), t("istate." + x.state), x.disposition ? t("disp." + x.disposition) : ""]))] : [el("p", { class: "empty" }, t("pop.timeline.none"))]),
-    v.notes.length ? section("pop.notes", v.notes.slice(0, 3).map(n => el("p", {}, fmtTime(n.created_at) + " — " + n.body))) : null].filter(Boolean));
+      v.interactions.slice(0, 8).map(x => [fmtTime(x.created_at), tcode("channel", x.channel), tcode("istate", x.state), x.disposition ? tcode("disp", x.disposition) : ""]))] : [el("p", { class: "empty" }, t("pop.timeline.none"))]),
+    v.notes.length ? section("pop.notes", v.notes.slice(0, 3).map(n => el("p", {}, fmtTime(n.created_at) + " — ", el("span", { "data-free": "" }, n.body)))) : null].filter(Boolean));
 }
 
 // handovers lists how the interaction came to this agent: each transfer
@@ -43,10 +43,16 @@ function handovers(p) {
   const hs = p.handovers || [];
   if (!hs.length) return [];
   return [el("div", { class: "handovers", id: "pop-handovers" }, el("h3", {}, t("pop.handovers")), hs.map(h => {
-    const what = h.kind === "overflow" ? t("handover.overflow", { queue: h.to_queue })
-      : t("handover.transfer", { name: h.by || t("unknown"), to: h.to_agent || h.to_queue || "" }) + (h.mode ? " · " + t("transfer." + h.mode) : "");
-    return el("div", { class: "handover" }, el("small", {}, fmtTime(h.at) + " · " + what), h.note ? el("p", { class: "handover-note" }, h.note) : null);
+    const what = h.kind === "overflow" ? t("handover.overflow", { queue: queueName(h.to_queue) })
+      : t("handover.transfer", { name: h.by || t("unknown"), to: h.to_agent || queueName(h.to_queue) }) + (h.mode ? " · " + tcode("transfer", h.mode) : "");
+    return el("div", { class: "handover" }, el("small", {}, fmtTime(h.at) + " · " + what), h.note ? el("p", { class: "handover-note", "data-free": "" }, h.note) : null);
   }))];
+}
+
+// ivrPath is the section with the caller's path through the IVR menus.
+function ivrPath(i) {
+  const path = i.ivr_path || [];
+  return section("pop.ivr", [el("p", { id: "pop-ivr" }, path.length ? path.map(ivrStep).join(" → ") : t("pop.ivr.none"))]);
 }
 
 function kv(label, value, id) { return el("div", {}, el("span", {}, label), el("b", { id }, value)); }
@@ -60,12 +66,12 @@ function table(head, rows) {
 
 function holdings(v) {
   if (!v.holdings.by_product.length) return el("p", { class: "empty" }, "—");
-  return table([t("pop.holdings"), t("pop.accounts"), ""], v.holdings.by_product.map(h => [h.product, String(h.count), fmtMoney(h.balance, "CNY")]));
+  return table([t("pop.holdings"), t("pop.accounts"), ""], v.holdings.by_product.map(h => [tcode("product", h.product), String(h.count), fmtMoney(h.balance, "CNY")]));
 }
 
 function riskAndConsent(v) {
   const chips = [];
-  if (v.risk.flag) chips.push(el("span", { class: "chip bad" }, t("risk." + v.risk.flag)));
+  if (v.risk.flag) chips.push(el("span", { class: "chip bad" }, tcode("risk", v.risk.flag)));
   else chips.push(el("span", { class: "chip ok" }, t("pop.risk") + ": " + t("pop.risk.none")));
   const c = v.consent;
   if (c.do_not_call) chips.push(el("span", { class: "chip bad" }, t("pop.dnc")));
@@ -92,9 +98,9 @@ function unidentified(it) {
       }
     } catch (e) { toast(errText(e), true); }
   };
-  return [el("p", {}, el("b", {}, t("pop.unidentified")), " · " + (it.interaction.from || "")),
+  return [el("p", {}, el("b", {}, t("pop.unidentified")), " · " + fromLabel(it.interaction.from)),
     el("div", { class: "compose" }, input, el("button", { class: "primary", onclick: go }, t("pop.search"))), results,
-    section("pop.ivr", [el("p", {}, (it.interaction.ivr_path || []).length ? it.interaction.ivr_path.join(" → ") : t("pop.ivr.none"))])];
+    ivrPath(it.interaction)];
 }
 
 async function link(it, customerID) {

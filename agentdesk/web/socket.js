@@ -63,11 +63,23 @@ class DeskSocket {
   close() { this.closed = true; if (this.ws) this.ws.close(); }
 }
 
-// errText is what a failed request shows to the user.
+// errText is what a failed request shows to the user: the page's own
+// words for the error's code, in the page language; the server's message
+// (English) only for a code the page does not know.
 function errText(e) {
   if (!e) return t("err.generic");
   if (e.code === "internal") return t("err.internal", { id: e.id || "" });
+  if (e.code && has("err." + e.code)) return t("err." + e.code);
   return e.message || t("err.generic");
+}
+
+// showConn shows the socket's status in the bar; it is redrawn when the
+// language changes.
+function showConn(status) {
+  const c = document.getElementById("conn");
+  c.dataset.status = status;
+  c.className = "conn " + status;
+  c.textContent = t("conn." + status);
 }
 
 // el builds an element: el("div", {class: "x"}, "text", child...). Text is
@@ -89,8 +101,13 @@ function el(tag, attrs, ...children) {
 
 function fmtTime(s) {
   if (!s) return "";
-  const d = new Date(s);
-  return d.toLocaleString(LANG === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" });
+  return new Date(s).toLocaleString(locale(), { dateStyle: "short", timeStyle: "short" });
+}
+
+// fmtClock is the time of day of s, in the page language.
+function fmtClock(s) {
+  if (!s) return "";
+  return new Date(s).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
 function fmtDuration(ms) {
@@ -98,18 +115,24 @@ function fmtDuration(ms) {
   return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
 }
 
+// fmtMoney formats an amount in the page language with the currency's
+// sign (¥ on a Chinese page, CN¥ on an English one).
 function fmtMoney(v, cur) {
-  const n = Number(v || 0);
-  return n.toLocaleString(LANG === "zh" ? "zh-CN" : "en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + (cur ? " " + cur : "");
+  return Number(v || 0).toLocaleString(locale(), { style: "currency", currency: cur || "CNY" });
 }
 
 async function api(method, path, body) {
   const r = await fetch(path, { method, headers: body ? { "Content-Type": "application/json" } : {},
     body: body ? JSON.stringify(body) : undefined, credentials: "same-origin" });
   const data = r.status === 204 ? null : await r.json().catch(() => null);
-  if (!r.ok) throw (data && data.error) || { message: r.statusText };
+  if (!r.ok) throw (data && data.error) || { code: httpCodes[r.status], message: r.statusText };
   return data;
 }
+
+// httpCodes gives an error with no JSON body (a proxy's answer) the code
+// errText words in the page language.
+const httpCodes = { 400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
+  413: "too_large", 429: "too_many_requests", 502: "unavailable", 503: "unavailable", 504: "unavailable" };
 
 // toast shows a short message at the bottom of the page.
 function toast(msg, bad) {
@@ -117,13 +140,28 @@ function toast(msg, bad) {
   box.textContent = msg;
   box.className = "toast show" + (bad ? " bad" : "");
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { box.className = "toast"; }, 4000);
+  toast.timer = setTimeout(() => { box.className = "toast"; box.textContent = ""; }, 4000);
+}
+
+let loginError = null; // the last refused sign-in, worded again when the language changes
+
+function showLoginError() {
+  if (!loginError) return;
+  const e = loginError;
+  document.getElementById("login-error").textContent = t("login.failed") + ": " + (e.code === "unauthorized" ? t("login.wrong") : errText(e));
 }
 
 // startPage runs the sign-in form until there is a session, then start(me).
 async function startPage(start) {
   applyI18n();
   document.getElementById("lang").addEventListener("click", () => setLang(LANG === "zh" ? "en" : "zh"));
+  document.addEventListener("langchange", () => {
+    const c = document.getElementById("conn");
+    if (c.dataset.status) showConn(c.dataset.status);
+    // What was said in the other language is not left on the page.
+    document.getElementById("toast").textContent = "";
+    document.getElementById("announce").textContent = "";
+  });
   const form = document.getElementById("login");
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
@@ -131,8 +169,9 @@ async function startPage(start) {
       const r = await api("POST", "/api/v1/login", { username: form.username.value, password: form.password.value });
       form.closest(".login").hidden = true;
       start(r.agent);
-    } catch (e) { document.getElementById("login-error").textContent = t("login.failed") + ": " + errText(e); }
+    } catch (e) { loginError = e; showLoginError(); }
   });
+  document.addEventListener("langchange", showLoginError);
   document.getElementById("logout").addEventListener("click", async () => {
     try { await api("POST", "/api/v1/logout"); } catch (e) { /* already signed out */ }
     location.reload();

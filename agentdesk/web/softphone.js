@@ -59,7 +59,7 @@ async function refreshToken() {
 function setPhone(state, err) {
   Phone.state = state;
   Phone.error = err ? (err.message || err.code || String(err)) : "";
-  if (state === "error") toast(t("phone.error") + (Phone.error ? ": " + Phone.error : ""), true);
+  if (state === "error") toast(t("phone.error"), true); // the SDK's English detail is in the badge's tooltip
   renderPhone();
   if (typeof renderCall === "function") renderCall();
 }
@@ -79,7 +79,7 @@ function onIncomingCall(call) {
   const gone = () => { Phone.calls.delete(id); Phone.muted.delete(id); renderCall(); };
   call.on("disconnect", gone);
   call.on("cancel", gone);
-  call.on("error", e => toast(t("phone.error") + ": " + (e.message || e.code), true));
+  call.on("error", e => { Phone.error = e.message || String(e.code || ""); toast(t("phone.error"), true); renderPhone(); });
   call.accept();
   renderCall();
 }

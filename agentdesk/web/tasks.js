@@ -16,8 +16,8 @@ function onTasks(d) {
 }
 
 function taskReason(x) {
-  if (x.event_kind) return t("alert." + x.event_kind) + (x.amount ? " · " + fmtMoney(x.amount, "CNY") : "");
-  return x.title;
+  if (x.event_kind) return tcode("alert", x.event_kind) + (x.amount ? " · " + fmtMoney(x.amount, "CNY") : "");
+  return el("span", { "data-free": "" }, x.title);
 }
 
 function renderTasks() {
@@ -29,7 +29,7 @@ function renderTasks() {
     const open = S.taskView && S.taskView.task.id === x.id;
     box.append(el("div", { class: "item task" + (open ? " sel" : ""), id: "task-" + x.id, "data-tier": x.tier },
       el("div", { class: "row" }, el("b", {}, x.customer_name), tierChip(x.tier)),
-      el("div", { class: "row" }, el("span", {}, t("task." + x.kind)), el("span", { class: "chip" }, t("task.state." + x.state))),
+      el("div", { class: "row" }, el("span", {}, tcode("task", x.kind)), el("span", { class: "chip" }, tcode("task.state", x.state))),
       el("div", { class: "task-reason" }, taskReason(x)),
       el("div", { class: "task-due" }, t("task.due") + ": " + fmtTime(x.due_at)),
       el("div", { class: "actions" },
@@ -57,7 +57,7 @@ async function dialTask(id) {
 function outcomeForm(x) {
   const k = f => "task:" + x.id + ":" + f; // drafts: a redraw keeps what is typed
   const code = draft("select", { name: "code", class: "task-code", id: "task-code", required: true }, k("code"), null,
-    el("option", { value: "" }, t("wrap.choose")), S.taskDispositions.map(d => el("option", { value: d }, t("tdisp." + d))));
+    el("option", { value: "" }, t("wrap.choose")), S.taskDispositions.map(d => el("option", { value: d }, tcode("tdisp", d))));
   const when = draft("input", { type: "datetime-local", name: "callback_at", id: "task-when" }, k("when"));
   const note = draft("textarea", { name: "note", class: "task-note", id: "task-note" }, k("note"));
   const product = draft("input", { name: "product", class: "lead-product", id: "lead-product" }, k("product"));

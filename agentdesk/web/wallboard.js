@@ -9,14 +9,10 @@ function startBoard(me) {
   document.getElementById("me").textContent = me.name;
   document.getElementById("app").hidden = false;
   W.sock = new DeskSocket({
-    sync: d => { if (d.wallboard) draw(d.wallboard); },
+    sync: d => { QUEUES = d.queues || QUEUES; if (d.wallboard) draw(d.wallboard); },
     wallboard: draw,
     error: e => toast(errText(e), true),
-  }, status => {
-    const c = document.getElementById("conn");
-    c.className = "conn " + status;
-    c.textContent = t("conn." + status);
-  });
+  }, showConn);
   document.addEventListener("langchange", () => { if (W.board) draw(W.board, true); });
 }
 
@@ -24,7 +20,7 @@ function startBoard(me) {
 // with controls wait for the next frame so the control is not replaced.
 function draw(b, force) {
   W.board = b;
-  document.getElementById("updated").textContent = new Date(b.at).toLocaleTimeString();
+  document.getElementById("updated").textContent = fmtClock(b.at);
   totals(b);
   document.getElementById("queues").replaceChildren(queues(b.queues));
   document.getElementById("campaigns").replaceChildren(campaignRows(b.campaigns || []));
@@ -59,7 +55,7 @@ function queues(rows) {
     el("tbody", {}, shown.map(q => {
       const n = q.today.answered + q.today.abandoned;
       return el("tr", { "data-queue": q.queue, "data-tier": q.tier },
-        el("td", {}, q.queue), el("td", {}, el("span", { class: "tier tier-" + q.tier }, t("tier." + q.tier))),
+        el("td", {}, queueName(q.queue)), el("td", {}, el("span", { class: "tier tier-" + q.tier }, tcode("tier", q.tier))),
         el("td", { class: "num waiting" }, String(q.waiting)), el("td", { class: "num" }, fmtDuration(q.longest_wait_ms)),
         el("td", { class: "num " + (n && q.today.service_level < 0.8 ? "sl-bad" : "sl-good") }, pct(q.today.service_level, n)),
         el("td", { class: "num answered" }, String(q.today.answered)), el("td", { class: "num" }, String(q.today.abandoned)),
@@ -80,12 +76,12 @@ function agents(rows) {
     el("thead", {}, el("tr", {}, [t("wb.agent"), t("wb.state"), t("wb.since"), t("wb.load"), t("wb.force")].map(h => el("th", {}, h)))),
     el("tbody", {}, rows.map(a => {
       const st = el("select", {}, ["available", "break", "offline"].map(s => el("option", { value: s, selected: s === a.state }, t("state." + s))));
-      const load = Object.entries(a.load || {}).filter(([, n]) => n).map(([ch, n]) => t("channel." + ch) + " " + n).join(", ");
+      const load = Object.entries(a.load || {}).filter(([, n]) => n).map(([ch, n]) => tcode("channel", ch) + " " + n).join(", ");
       const held = Object.values(a.interactions || {});
-      const label = held.length ? t("istate." + held[0]) : t("state." + a.state) + (a.reason ? " (" + t("break." + a.reason) + ")" : "");
+      const label = held.length ? tcode("istate", held[0]) : tcode("state", a.state) + (a.reason ? " (" + tcode("break", a.reason) + ")" : "");
       return el("tr", { "data-agent": a.agent_id },
         el("td", {}, a.name || ("#" + a.agent_id)), el("td", { class: "st-" + a.state }, label),
-        el("td", {}, new Date(a.since).toLocaleTimeString()), el("td", {}, load || "—"),
+        el("td", {}, fmtClock(a.since)), el("td", {}, load || "—"),
         el("td", {}, guard(el("span", { class: "inline" }, st, el("button", { onclick: () => force(a.agent_id, st.value) }, t("wb.apply"))))));
     })));
 }
@@ -106,8 +102,8 @@ function waiting(rows) {
       const q = el("input", { placeholder: t("wb.move.queue"), "aria-label": t("wb.move.queue_label"), size: 8 });
       const a = el("input", { placeholder: t("wb.move.agent"), "aria-label": t("wb.move.agent_label"), size: 5, type: "number", min: "1" });
       return el("tr", { "data-interaction": w.interaction_id },
-        el("td", {}, String(w.interaction_id)), el("td", {}, w.queue), el("td", {}, el("span", { class: "tier tier-" + w.tier }, t("tier." + w.tier))),
-        el("td", {}, t("channel." + w.channel)), el("td", { class: "num" }, fmtDuration(w.wait_ms)),
+        el("td", {}, String(w.interaction_id)), el("td", {}, queueName(w.queue)), el("td", {}, el("span", { class: "tier tier-" + w.tier }, tcode("tier", w.tier))),
+        el("td", {}, tcode("channel", w.channel)), el("td", { class: "num" }, fmtDuration(w.wait_ms)),
         el("td", {}, guard(el("span", { class: "inline" }, q, a, el("button", { onclick: () => move(w.interaction_id, q.value, a.value) }, t("wb.move"))))));
     })));
 }
@@ -129,7 +125,7 @@ function campaignRows(rows) {
     el("thead", {}, el("tr", {}, [t("wb.campaign"), t("wb.channel"), t("wb.dialled"), t("wb.connected"), t("wb.abandon_rate"),
       t("wb.conversions"), t("wb.remaining")].map((h, i) => el("th", { class: i > 1 ? "num" : "" }, h)))),
     el("tbody", {}, rows.map(c => el("tr", { "data-campaign": c.id },
-      el("td", {}, c.name), el("td", {}, t("channel." + c.channel) + (c.dial_mode && c.channel === "voice" ? " · " + t("wb.mode." + c.dial_mode) : "")),
+      el("td", { "data-free": "" }, c.name), el("td", {}, tcode("channel", c.channel) + (c.dial_mode && c.channel === "voice" ? " · " + t("wb.mode." + c.dial_mode) : "")),
       el("td", { class: "num dialled" }, String(c.dialled)), el("td", { class: "num" }, String(c.channel === "sms" ? c.delivered : c.connected)),
       el("td", { class: "num " + (c.abandon_rate > 0.03 ? "sl-bad" : "sl-good") }, c.channel === "sms" ? "—" : (100 * c.abandon_rate).toFixed(1) + "%"),
       el("td", { class: "num" }, String(c.conversions)), el("td", { class: "num remaining" }, String(c.remaining))))));
