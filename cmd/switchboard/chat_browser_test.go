@@ -355,3 +355,22 @@ func TestAccessibleDeskInBrowser(t *testing.T) {
 	poll(t, c.desk, "Enter opens the chat, keeping the focus on it",
 		`document.getElementById('msgs').textContent.includes('Hello?') && document.activeElement === document.querySelector('#work .item:first-child') && document.activeElement.getAttribute('aria-selected') === 'true'`)
 }
+
+// TestBidiControlsNeutralisedInBrowser: a right-to-left override in a
+// customer's message cannot reorder what the agent reads; the desk shows
+// where it was instead.
+func TestBidiControlsNeutralisedInBrowser(t *testing.T) {
+	c := runChatDesk(t)
+	c.say(t, "Hello")
+	c.acceptChat(t)
+	poll(t, c.desk, "the first message is in the conversation", `document.getElementById('msgs').textContent.includes('Hello')`)
+	// "transfer 0001 yuan" with an override that would show it as 1000.
+	if err := chromedp.Do(c.customer, chromedp.Evaluate[chromedp.Void](`(() => {
+		const i = document.querySelector('[data-in]'); i.value = 'transfer \u202E1000\u202C yuan';
+	})()`), chromedp.SendKeys(`[data-in]`, "\r")); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, c.desk, "the message arrives", `document.getElementById('msgs').textContent.includes('yuan')`)
+	poll(t, c.desk, "no bidi control reaches the page", `!/[\u202A-\u202E\u2066-\u2069]/.test(document.getElementById('msgs').textContent)`)
+	poll(t, c.desk, "the agent sees where the control was", `document.getElementById('msgs').textContent.includes('transfer \u27E8?\u27E91000\u27E8?\u27E9 yuan')`)
+}
