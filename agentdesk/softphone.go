@@ -17,6 +17,9 @@ func (d *Desk) softphone() string {
 	return "server"
 }
 
+// callRoles are the roles that take calls on the softphone.
+var callRoles = []switchboard.Role{switchboard.RoleAgent, switchboard.RoleRM, switchboard.RoleSupervisor}
+
 // serveVoiceToken gives the signed-in agent a fresh access token for the
 // Twilio Voice JS SDK. It is 404 when no softphone is configured, so the
 // page falls back to the server's call leg.
@@ -28,6 +31,13 @@ func (d *Desk) serveVoiceToken(w http.ResponseWriter, r *http.Request) {
 	a, err := d.deps.Agents.Authenticate(r.Context(), api.SessionToken(r))
 	if err != nil {
 		api.Error(d.cfg.Log, w, r, err)
+		return
+	}
+	// A token lets its holder take and place calls as the bank; only the
+	// roles that handle calls get one (marketing runs campaigns, it does
+	// not speak to customers).
+	if !a.Can(callRoles...) {
+		api.Error(d.cfg.Log, w, r, switchboard.Errorf(switchboard.ErrForbidden, "the %s role takes no calls", a.Role))
 		return
 	}
 	tok, err := d.deps.Softphone(a.ID)
