@@ -3,6 +3,7 @@ package webchat
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"switchboard"
 )
@@ -38,19 +39,23 @@ func FuzzParseFrame(f *testing.F) {
 
 func TestTokens(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef")
-	tok := resumeToken(key, 42)
-	if id, err := verifyResume(key, tok); err != nil || id != 42 {
+	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	exp := now.Add(2 * time.Hour)
+	tok := resumeToken(key, 42, exp)
+	if id, err := verifyResume(key, tok, now.Add(time.Hour)); err != nil || id != 42 {
 		t.Fatalf("resume %d %v", id, err)
 	}
 	tests := map[string]string{
-		"other key":         resumeToken([]byte("another key another key another k"), 42),
+		"other key":         resumeToken([]byte("another key another key another k"), 42, exp),
 		"sign-in as resume": sign(key, "cust", []byte("42")),
 		"tampered":          tok[:len(tok)-2] + "AA",
 		"no dot":            "abc",
+		"expired":           resumeToken(key, 42, now.Add(-time.Second)),
+		"without expiry":    sign(key, "resume", []byte("42")), // as they were once made
 	}
 	for name, tok := range tests {
 		t.Run(name, func(t *testing.T) {
-			if _, err := verifyResume(key, tok); !errors.Is(err, switchboard.ErrUnauthorized) {
+			if _, err := verifyResume(key, tok, now); !errors.Is(err, switchboard.ErrUnauthorized) {
 				t.Fatalf("accepted: %v", err)
 			}
 		})

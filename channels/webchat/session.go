@@ -89,7 +89,7 @@ func (c *Channel) hello(ctx context.Context, k *conn, f inFrame) error {
 // resume re-attaches a socket to its conversation and sends what the
 // widget has not seen.
 func (c *Channel) resume(ctx context.Context, k *conn, f inFrame) error {
-	id, err := verifyResume(c.cfg.Key, f.Resume)
+	id, err := verifyResume(c.cfg.Key, f.Resume, c.now())
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (c *Channel) resume(ctx context.Context, k *conn, f inFrame) error {
 		s.limitKey = "cust:" + strconv.FormatInt(l.CustomerID, 10)
 	}
 	c.register(id, k)
-	k.send(outFrame{Type: "welcome", InteractionID: id, Resume: f.Resume, Messages: missed})
+	k.send(outFrame{Type: "welcome", InteractionID: id, Resume: c.resumeToken(id), Messages: missed})
 	if l.State.Terminal() || l.State == switchboard.StateWrapUp {
 		k.send(outFrame{Type: "closed"})
 	}
@@ -212,7 +212,7 @@ func (c *Channel) started(ctx context.Context, k *conn) {
 	s := &k.s
 	id := s.interactionID
 	c.register(id, k)
-	k.send(outFrame{Type: "welcome", InteractionID: id, Resume: resumeToken(c.cfg.Key, id)})
+	k.send(outFrame{Type: "welcome", InteractionID: id, Resume: c.resumeToken(id)})
 	if s.queued != nil {
 		if err := c.router.Route(ctx, *s.queued); err != nil {
 			c.log.Error("chat: enqueue", "interaction", id, "err", err)
@@ -269,4 +269,9 @@ func randomID() string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// resumeToken is a fresh resume token of interaction id.
+func (c *Channel) resumeToken(id int64) string {
+	return resumeToken(c.cfg.Key, id, c.now().Add(c.cfg.ResumeFor))
 }

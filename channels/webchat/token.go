@@ -35,16 +35,21 @@ func verifyCustomerToken(key []byte, tok string, now time.Time) (int64, error) {
 	return claims.CID, nil
 }
 
-// resumeToken lets the widget that started interaction id resume it.
-func resumeToken(key []byte, id int64) string {
-	return sign(key, "resume", []byte(strconv.FormatInt(id, 10)))
+// resumeToken lets the widget that started interaction id resume it until
+// exp. It expires, so that a token left in a shared browser does not open
+// the conversation's history for good; every resume hands out a fresh one.
+func resumeToken(key []byte, id int64, exp time.Time) string {
+	return sign(key, "resume", []byte(strconv.FormatInt(id, 10)+":"+strconv.FormatInt(exp.Unix(), 10)))
 }
 
-func verifyResume(key []byte, tok string) (int64, error) {
+func verifyResume(key []byte, tok string, now time.Time) (int64, error) {
+	refused := switchboard.Errorf(switchboard.ErrUnauthorized, "the conversation cannot be resumed; start a new one")
 	p, ok := verify(key, "resume", tok)
-	id, err := strconv.ParseInt(string(p), 10, 64)
-	if !ok || err != nil || id <= 0 {
-		return 0, switchboard.Errorf(switchboard.ErrUnauthorized, "the conversation cannot be resumed; start a new one")
+	ids, exps, cut := strings.Cut(string(p), ":")
+	id, err1 := strconv.ParseInt(ids, 10, 64)
+	exp, err2 := strconv.ParseInt(exps, 10, 64)
+	if !ok || !cut || err1 != nil || err2 != nil || id <= 0 || now.Unix() > exp {
+		return 0, refused
 	}
 	return id, nil
 }
