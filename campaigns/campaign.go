@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -94,6 +95,10 @@ func DefaultRules() Rules {
 		RetryMachine: 24 * time.Hour, MachineAction: "retry", AbandonCap: 0.03, SMSPerMinute: 600}
 }
 
+// e164 is a phone number in E.164 form: "+", a country code, at most 15
+// digits in all.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
 // Validate returns ErrInvalid naming the first thing wrong with c.
 func (c *Campaign) Validate() error {
 	c.Name = strings.TrimSpace(c.Name)
@@ -110,6 +115,9 @@ func (c *Campaign) Validate() error {
 		return invalid("a voice campaign needs agents or a queue")
 	case c.StartsAt.IsZero() || !c.EndsAt.After(c.StartsAt):
 		return invalid("a campaign needs a start and an end after it")
+	case c.CallerID != "" && !e164.MatchString(c.CallerID):
+		// Shown to every callee as who is calling: never free text.
+		return invalid("caller id must be one of the bank's numbers in E.164 form, like +8610955880")
 	}
 	if err := validTemplate(c.Template); err != nil {
 		return err
