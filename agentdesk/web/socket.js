@@ -82,9 +82,16 @@ function el(tag, attrs, ...children) {
   }
   for (const c of children.flat()) {
     if (c === undefined || c === null || c === false) continue;
-    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    e.append(c instanceof Node ? c : document.createTextNode(inert(String(c))));
   }
   return e;
+}
+
+// inert shows bidi embedding, override and isolate controls as U+FFFD: a
+// customer's U+202E would otherwise reverse what follows it on screen
+// ("txt.exe" for "exe.txt"), in their message and beyond it.
+function inert(s) {
+  return s.replace(/[\u202A-\u202E\u2066-\u2069]/g, "\uFFFD");
 }
 
 function fmtTime(s) {
