@@ -44,12 +44,13 @@ func parseInbound(f url.Values, region, bank string) (inbound, error) {
 		return inbound{}, invalid("AccountSid is malformed")
 	}
 	var err error
+	// The errors do not repeat the number: the webhook's log records them.
 	if in.From, err = phone.Normalize(f.Get("From"), region); err != nil {
-		return inbound{}, invalid("From: %s", switchboard.ErrorMessage(err))
+		return inbound{}, invalid("From is not a phone number")
 	}
 	if in.To = f.Get("To"); in.To != bank || bank == "" {
 		if in.To, err = phone.Normalize(in.To, region); err != nil {
-			return inbound{}, invalid("To: %s", switchboard.ErrorMessage(err))
+			return inbound{}, invalid("To is not a phone number")
 		}
 	}
 	if !utf8.ValidString(in.Body) || utf8.RuneCountInString(in.Body) > maxBody {
