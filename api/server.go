@@ -44,6 +44,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/login", s.handle(s.handleLogin))
 	mux.Handle("POST /api/v1/logout", s.auth(s.handleLogout, switchboard.Roles...))
 	mux.Handle("GET /api/v1/me", s.auth(s.handleMe, switchboard.Roles...))
+	s.agentRoutes(mux)
 	s.customerRoutes(mux)
 	s.campaignRoutes(mux)
 	s.eventRoutes(mux)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -178,4 +179,40 @@ func TestAccessLogNamesClientAndAgent(t *testing.T) {
 		}
 	}
 	t.Fatalf("no access log line for /api/v1/me in:\n%s", logs.String())
+}
+
+// TestAdminDeactivatesAgent deactivates an agent through the API: only an
+// admin may, and the agent's session ends with it.
+func TestAdminDeactivatesAgent(t *testing.T) {
+	m, base := MustRunMain(t)
+	ctx := context.Background()
+	tokens := map[string]string{}
+	var agentID int64
+	for _, n := range []agents.NewAgent{
+		{Username: "li", Name: "Li", Password: "password-li", Role: switchboard.RoleAgent},
+		{Username: "boss", Name: "Boss", Password: "password-boss", Role: switchboard.RoleAdmin},
+	} {
+		a, err := m.Agents.Create(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Role == switchboard.RoleAgent {
+			agentID = a.ID
+		}
+		_, login := do(t, "POST", base+"/api/v1/login", "", map[string]string{"username": n.Username, "password": n.Password})
+		tokens[n.Username], _ = login["token"].(string)
+	}
+	path := fmt.Sprintf("%s/api/v1/agents/%d/deactivate", base, agentID)
+	if code, _ := do(t, "POST", path, tokens["li"], nil); code != 403 {
+		t.Fatalf("an agent deactivating = %d, want 403", code)
+	}
+	if code, body := do(t, "POST", path, tokens["boss"], nil); code != 204 {
+		t.Fatalf("deactivate = %d %v", code, body)
+	}
+	if code, _ := do(t, "GET", base+"/api/v1/me", tokens["li"], nil); code != 401 {
+		t.Fatalf("the deactivated agent's session = %d, want 401", code)
+	}
+	if code, _ := do(t, "POST", base+"/api/v1/agents/999999/deactivate", tokens["boss"], nil); code != 404 {
+		t.Fatalf("an unknown agent = %d, want 404", code)
+	}
 }
