@@ -24,6 +24,7 @@ type session struct {
 	interactionID int64
 	customer      channels.Customer
 	name, phone   string
+	smsTo         string // the number the chat may continue on: a signed-in customer's own
 	language      string
 	limitKey      string
 	lastTyping    time.Time
@@ -73,6 +74,11 @@ func (c *Channel) hello(ctx context.Context, k *conn, f inFrame) error {
 		}
 		s.name, s.language = s.customer.Name, s.customer.Language
 		s.limitKey = "cust:" + strconv.FormatInt(cid, 10)
+		// Only the number on file: a typed one is unverified, and texting
+		// it would let anyone make the bank text anyone.
+		if !s.customer.OptOutSMS {
+			s.smsTo = s.customer.Phone
+		}
 	default:
 		s.customer = channels.Customer{Tier: switchboard.TierMass}
 		s.name, s.phone, s.language = f.Name, f.Phone, f.Language
@@ -219,7 +225,7 @@ func (c *Channel) started(ctx context.Context, k *conn) {
 		}
 		s.queued = nil
 	}
-	if c.cfg.NoAnswerAfter > 0 && c.cfg.SMS != nil && s.phone != "" {
+	if c.cfg.NoAnswerAfter > 0 && c.cfg.SMS != nil && s.smsTo != "" {
 		s.noAnswer = time.AfterFunc(c.cfg.NoAnswerAfter, func() { c.offerSMS(id, k) })
 	}
 }
@@ -239,13 +245,13 @@ func (c *Channel) offerSMS(id int64, k *conn) {
 
 func (c *Channel) continueBySMS(ctx context.Context, k *conn, accept bool) error {
 	s := &k.s
-	if !s.offered.Load() || s.phone == "" || c.cfg.SMS == nil {
+	if !s.offered.Load() || s.smsTo == "" || c.cfg.SMS == nil {
 		return switchboard.Errorf(switchboard.ErrConflict, "continuing by SMS was not offered")
 	}
 	if !accept {
 		return nil
 	}
-	if _, err := c.cfg.SMS(ctx, s.phone, "Switchboard Bank: reply to this text to continue your chat with us. 回复本短信继续咨询。"); err != nil {
+	if _, err := c.cfg.SMS(ctx, s.smsTo, "Switchboard Bank: reply to this text to continue your chat with us. 回复本短信继续咨询。"); err != nil {
 		return err
 	}
 	if err := c.router.Cancel(ctx, s.interactionID, "moved_to_sms"); err != nil && !errors.Is(err, switchboard.ErrNotFound) {
