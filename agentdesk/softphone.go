@@ -2,6 +2,7 @@ package agentdesk
 
 import (
 	"net/http"
+	"slices"
 
 	"switchboard"
 	"switchboard/api"
@@ -16,6 +17,9 @@ func (d *Desk) softphone() string {
 	}
 	return "server"
 }
+
+// callRoles are the roles that take calls on the softphone.
+var callRoles = []switchboard.Role{switchboard.RoleAgent, switchboard.RoleRM, switchboard.RoleSupervisor}
 
 // serveVoiceToken gives the signed-in agent a fresh access token for the
 // Twilio Voice JS SDK. It is 404 when no softphone is configured, so the
@@ -32,7 +36,7 @@ func (d *Desk) serveVoiceToken(w http.ResponseWriter, r *http.Request) {
 	}
 	// A softphone can place calls at the bank's expense: only those who
 	// take and make calls get one (an administrator is not one of them).
-	if a.Role != switchboard.RoleAgent && a.Role != switchboard.RoleRM && a.Role != switchboard.RoleSupervisor {
+	if !slices.Contains(callRoles, a.Role) {
 		api.Error(d.cfg.Log, w, r, switchboard.Errorf(switchboard.ErrForbidden, "the %s role takes no calls and gets no softphone", a.Role))
 		return
 	}

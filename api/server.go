@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"switchboard"
@@ -45,6 +46,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/login", s.handle(s.handleLogin))
 	mux.Handle("POST /api/v1/logout", s.auth(s.handleLogout, switchboard.Roles...))
 	mux.Handle("GET /api/v1/me", s.auth(s.handleMe, switchboard.Roles...))
+	s.agentRoutes(mux)
 	s.customerRoutes(mux)
 	s.campaignRoutes(mux)
 	s.eventRoutes(mux)
@@ -121,11 +123,30 @@ func (s *Server) auth(h handlerFunc, roles ...switchboard.Role) http.Handler {
 				return err
 			}
 		}
+		if n, ok := r.Context().Value(accessKey{}).(*AccessNote); ok {
+			n.agentID.Store(a.ID)
+		}
 		if !a.Can(roles...) {
 			return switchboard.Errorf(switchboard.ErrForbidden, "the %s role may not %s %s", a.Role, r.Method, r.URL.Path)
 		}
 		return h(w, r.WithContext(context.WithValue(r.Context(), agentKey{}, a)))
 	})
+}
+
+// AccessNote is where auth notes who made a request, for an access log
+// wrapped around the API (see WithAccessNote).
+type AccessNote struct{ agentID atomic.Int64 }
+
+// AgentID is the authenticated agent of the request, or 0.
+func (n *AccessNote) AgentID() int64 { return n.agentID.Load() }
+
+type accessKey struct{}
+
+// WithAccessNote returns a context in which auth notes the request's
+// agent in the returned note.
+func WithAccessNote(ctx context.Context) (context.Context, *AccessNote) {
+	n := &AccessNote{}
+	return context.WithValue(ctx, accessKey{}, n), n
 }
 
 // AgentFrom returns the authenticated agent of a request that passed auth.

@@ -98,7 +98,8 @@ func TestCampaignValidation(t *testing.T) {
 		"cap too high":        func(c *Campaign) { c.Rules.AbandonCap = 0.5 },
 		"unknown tier":        func(c *Campaign) { c.Audience.Tiers = []switchboard.ValueTier{"gold"} },
 		"voicemail no text":   func(c *Campaign) { c.Rules.MachineAction = "voicemail" },
-		"caller id not E.164": func(c *Campaign) { c.CallerID = "Bank of China" },
+		"caller id not E.164": func(c *Campaign) { c.CallerID = "BANK<script>" },
+		"caller id national":  func(c *Campaign) { c.CallerID = "95588" },
 	}
 	for name, spoil := range tests {
 		t.Run(name, func(t *testing.T) {

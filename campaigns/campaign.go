@@ -132,6 +132,8 @@ func DefaultRules() Rules {
 		RetryMachine: 24 * time.Hour, MachineAction: "retry", AbandonCap: 0.03, SMSPerMinute: 600}
 }
 
+// e164 is a phone number in E.164 form: "+", a country code, at most 15
+// digits in all.
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // Validate returns ErrInvalid naming the first thing wrong with c.

@@ -48,9 +48,9 @@ type Customer struct {
 	Name      string
 	Tier      switchboard.ValueTier
 	Language  string // zh or en
-	Phone     string // the main phone on the profile, E.164; "" when none
 	OptOutSMS bool
-	RMID      int64 // the relationship manager, whom routing tries first
+	RMID      int64  // the relationship manager, whom routing tries first
+	Phone     string // the main number on file, E.164 ("" if none)
 }
 
 // CustomerByPhone finds the customer whose phone or phone_alt is e164. It
@@ -60,10 +60,10 @@ type Customer struct {
 func CustomerByPhone(ctx context.Context, q Querier, e164 string) (Customer, error) {
 	var c Customer
 	err := q.QueryRow(ctx, `
-		SELECT id, name, value_tier, language, coalesce(phone, ''), opt_out_sms, COALESCE(rm_id, 0) FROM customers
+		SELECT id, name, value_tier, language, opt_out_sms, COALESCE(rm_id, 0), COALESCE(phone, '') FROM customers
 		WHERE phone = $1 OR phone_alt = $1
 		ORDER BY (phone = $1) DESC, id LIMIT 1`, e164).
-		Scan(&c.ID, &c.Name, &c.Tier, &c.Language, &c.Phone, &c.OptOutSMS, &c.RMID)
+		Scan(&c.ID, &c.Name, &c.Tier, &c.Language, &c.OptOutSMS, &c.RMID, &c.Phone)
 	if err != nil {
 		return Customer{}, fmt.Errorf("channels: customer by phone: %w", pgdb.FormatError(err))
 	}
@@ -73,9 +73,8 @@ func CustomerByPhone(ctx context.Context, q Querier, e164 string) (Customer, err
 // CustomerByID reads one customer; ErrNotFound if there is none.
 func CustomerByID(ctx context.Context, q Querier, id int64) (Customer, error) {
 	var c Customer
-	err := q.QueryRow(ctx, `SELECT id, name, value_tier, language, coalesce(phone, ''), opt_out_sms, COALESCE(rm_id, 0)
-		FROM customers WHERE id = $1`, id).
-		Scan(&c.ID, &c.Name, &c.Tier, &c.Language, &c.Phone, &c.OptOutSMS, &c.RMID)
+	err := q.QueryRow(ctx, `SELECT id, name, value_tier, language, opt_out_sms, COALESCE(rm_id, 0), COALESCE(phone, '') FROM customers WHERE id = $1`, id).
+		Scan(&c.ID, &c.Name, &c.Tier, &c.Language, &c.OptOutSMS, &c.RMID, &c.Phone)
 	if err != nil {
 		return Customer{}, fmt.Errorf("channels: customer %d: %w", id, pgdb.FormatError(err))
 	}

@@ -3,6 +3,7 @@ package twiliosms
 import (
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 
 	"switchboard"
@@ -61,5 +62,19 @@ func TestKeywords(t *testing.T) {
 				t.Fatalf("parseKeyword(%q) = %v, want %v", body, got, want)
 			}
 		})
+	}
+}
+
+// TestRejectedNumberNotEchoed rejects webhooks whose From or To is not a
+// number: the error, which the webhook's log records, does not repeat it.
+func TestRejectedNumberNotEchoed(t *testing.T) {
+	for name, form := range map[string]url.Values{
+		"From": {"MessageSid": {"SM0123456789abcdef0123456789abcdef"}, "From": {"+86139123456789876543"}, "Body": {"hi"}},
+		"To":   {"MessageSid": {"SM0123456789abcdef0123456789abcdef"}, "From": {"+8613800138000"}, "To": {"139123456789876543x"}, "Body": {"hi"}},
+	} {
+		_, err := parseInbound(form, "CN", "+8657188880000")
+		if !errors.Is(err, switchboard.ErrInvalid) || strings.Contains(err.Error(), "139123456789876543") {
+			t.Errorf("%s: %v, want ErrInvalid without the number", name, err)
+		}
 	}
 }

@@ -28,6 +28,9 @@ type Config struct {
 	// NoAnswerAfter is how long a customer waits for an agent before being
 	// offered to continue by SMS; 3 minutes if zero, never if negative.
 	NoAnswerAfter time.Duration
+	// ResumeFor is how long a resume token stays good; each resume gives
+	// a fresh one. 2 hours if zero.
+	ResumeFor time.Duration
 	// Limits: connections per IP per minute, messages per IP per minute,
 	// messages per customer per minute. Defaults 20, 120, 30.
 	ConnsPerIP, MsgsPerIP, MsgsPerCustomer float64
@@ -92,6 +95,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.NoAnswerAfter == 0 {
 		cfg.NoAnswerAfter = 3 * time.Minute
+	}
+	if cfg.ResumeFor <= 0 {
+		cfg.ResumeFor = 2 * time.Hour
 	}
 	if cfg.ConnsPerIP <= 0 {
 		cfg.ConnsPerIP = 20

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -259,6 +260,11 @@ func TestChatRefusals(t *testing.T) {
 	}
 }
 
+// TestSignedInCustomerAndSMSOffer: a signed-in customer whom nobody
+// answers is offered to continue by SMS, and the text goes to the number
+// on file, never to one typed into the chat. An anonymous visitor's typed
+// number is unverified: no offer and no text, so nobody can make the bank
+// text someone else.
 func TestSignedInCustomerAndSMSOffer(t *testing.T) {
 	var mu sync.Mutex
 	var texts []string
@@ -271,9 +277,29 @@ func TestSignedInCustomerAndSMSOffer(t *testing.T) {
 			return "SM1", nil
 		}
 	})
+	sent := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(texts)
+	}
+
+	a := mustDial(t, env)
+	a.send(map[string]any{"type": "hello", "name": "Ann", "phone": "13500135000"})
+	a.next("welcome")
+	a.send(map[string]any{"type": "message", "client_msg_id": "q1", "body": "anyone there?"})
+	a.next("welcome")
+	time.Sleep(600 * time.Millisecond)
+	a.send(map[string]any{"type": "sms", "accept": true})
+	if f := a.next("error"); f.Error.Code != "conflict" {
+		t.Fatalf("an anonymous visitor asking for SMS: %+v, want conflict", f.Error)
+	}
+	if got := sent(); len(got) != 0 {
+		t.Fatalf("texted an unverified number: %v", got)
+	}
+
 	cust := env.AddCustomer("Liu Yang", "+8613600136000", "vip")
 	c := mustDial(t, env)
-	c.send(map[string]any{"type": "hello", "token": webchat.SignCustomerToken(chatKey, cust, time.Now().Add(time.Hour)), "phone": "13600136000"})
+	c.send(map[string]any{"type": "hello", "token": webchat.SignCustomerToken(chatKey, cust, time.Now().Add(time.Hour)), "phone": "13900139000"})
 	c.next("welcome")
 	c.send(map[string]any{"type": "message", "client_msg_id": "q1", "body": "你好"})
 	w := c.next("welcome")
@@ -283,30 +309,15 @@ func TestSignedInCustomerAndSMSOffer(t *testing.T) {
 	if linked != cust || tier != "vip" {
 		t.Fatalf("signed-in chat linked to %d (%s), want %d vip", linked, tier, cust)
 	}
-	// Nobody answers: the signed-in customer is offered to continue by SMS,
-	// on the number the bank holds, not the one typed into the widget.
 	if offer := c.next("offer_sms"); offer.Text == "" {
 		t.Fatal("empty SMS offer")
 	}
 	c.send(map[string]any{"type": "sms", "accept": true})
 	c.next("closed")
-	env.Eventually("chat left routing", func() bool { return env.State(w.InteractionID) == "abandoned" })
-
-	// An anonymous visitor's typed number is never texted: the bank would
-	// text anyone's phone on a stranger's say-so.
-	a := mustDial(t, env)
-	a.send(map[string]any{"type": "hello", "name": "Ann", "phone": "13500135000"})
-	a.next("welcome")
-	a.send(map[string]any{"type": "message", "client_msg_id": "q1", "body": "anyone there?"})
-	a.next("welcome")
-	time.Sleep(600 * time.Millisecond)
-	a.send(map[string]any{"type": "sms", "accept": true})
-	time.Sleep(200 * time.Millisecond)
-	mu.Lock()
-	defer mu.Unlock()
-	if len(texts) != 1 || texts[0] != "+8613600136000" {
-		t.Fatalf("texts sent to %v, want only the signed-in customer's own number", texts)
+	if got := sent(); len(got) != 1 || got[0] != "+8613600136000" {
+		t.Fatalf("texts sent to %v, want the number on file only", got)
 	}
+	env.Eventually("chat left routing", func() bool { return env.State(w.InteractionID) == "abandoned" })
 }
 
 type webchatConfig = webchat.Config

@@ -27,9 +27,9 @@
 // The first message opens the interaction, stores it and routes it, all
 // before the ack; every message is stored before it is acknowledged, and
 // client_msg_id makes a resend idempotent. The resume token (an HMAC of the
-// interaction id and an expiry two hours on) lets a reconnecting widget
-// resume the conversation: it gets what it missed after last_seen, nothing
-// lost and nothing doubled, and a fresh token.
+// interaction id and an expiry, Config.ResumeFor; each welcome brings a
+// fresh one) lets a reconnecting widget resume the conversation: it gets
+// what it missed after last_seen, nothing lost and nothing doubled.
 //
 // Signed-in customers bring a token the bank's site signs with the shared
 // key (SignCustomerToken): base64url(JSON {"cid":id,"exp":unix}) "."

@@ -24,7 +24,7 @@ type session struct {
 	interactionID int64
 	customer      channels.Customer
 	name, phone   string
-	smsTo         string // where continuing by SMS texts: a signed-in customer's own number, else none
+	smsTo         string // the number the chat may continue on: a signed-in customer's own
 	language      string
 	limitKey      string
 	lastTyping    time.Time
@@ -74,8 +74,8 @@ func (c *Channel) hello(ctx context.Context, k *conn, f inFrame) error {
 		}
 		s.name, s.language = s.customer.Name, s.customer.Language
 		s.limitKey = "cust:" + strconv.FormatInt(cid, 10)
-		// The bank texts only the number the bank holds for a signed-in
-		// customer; a number typed into the widget is the visitor's word.
+		// Only the number on file: a typed one is unverified, and texting
+		// it would let anyone make the bank text anyone.
 		if !s.customer.OptOutSMS {
 			s.smsTo = s.customer.Phone
 		}
@@ -115,7 +115,7 @@ func (c *Channel) resume(ctx context.Context, k *conn, f inFrame) error {
 		s.limitKey = "cust:" + strconv.FormatInt(l.CustomerID, 10)
 	}
 	c.register(id, k)
-	k.send(outFrame{Type: "welcome", InteractionID: id, Resume: resumeToken(c.cfg.Key, id, c.now()), Messages: missed})
+	k.send(outFrame{Type: "welcome", InteractionID: id, Resume: c.resumeToken(id), Messages: missed})
 	if l.State.Terminal() || l.State == switchboard.StateWrapUp {
 		k.send(outFrame{Type: "closed"})
 	}
@@ -136,7 +136,7 @@ func (c *Channel) message(ctx context.Context, k *conn, f inFrame) error {
 	}
 	k.send(outFrame{Type: "ack", ClientMsgID: f.ClientMsgID, Message: &m})
 	if !dup {
-		if err := c.toAgent(ctx, channels.Event{Kind: "message", InteractionID: m.InteractionID, Channel: switchboard.ChannelChat, Message: &m}); err != nil {
+		if err := c.bus.Publish(ctx, channels.Event{Kind: "message", InteractionID: m.InteractionID, Channel: switchboard.ChannelChat, Message: &m}); err != nil {
 			c.log.Warn("chat: publish", "interaction", m.InteractionID, "err", err)
 		}
 	}
@@ -200,7 +200,7 @@ func (c *Channel) open(ctx context.Context, tx pgx.Tx, now time.Time, s *session
 func (c *Channel) recordQueued(ctx context.Context, tx pgx.Tx, s *session, id int64) error {
 	s.queued = nil
 	q, err := c.router.Prepare(ctx, routing.Task{InteractionID: id, Channel: switchboard.ChannelChat, Queue: c.cfg.Queue,
-		Tier: s.customer.Tier, CustomerID: s.customer.ID, PreferredAgent: s.customer.RMID, Language: s.language})
+		Tier: s.customer.Tier, CustomerID: s.customer.ID, PreferredAgent: s.customer.RMID})
 	if err != nil {
 		c.log.Error("chat: enqueue", "interaction", id, "err", err)
 		return nil
@@ -218,7 +218,7 @@ func (c *Channel) started(ctx context.Context, k *conn) {
 	s := &k.s
 	id := s.interactionID
 	c.register(id, k)
-	k.send(outFrame{Type: "welcome", InteractionID: id, Resume: resumeToken(c.cfg.Key, id, c.now())})
+	k.send(outFrame{Type: "welcome", InteractionID: id, Resume: c.resumeToken(id)})
 	if s.queued != nil {
 		if err := c.router.Route(ctx, *s.queued); err != nil {
 			c.log.Error("chat: enqueue", "interaction", id, "err", err)
@@ -268,25 +268,16 @@ func (c *Channel) typing(ctx context.Context, k *conn, typing bool) error {
 		return nil // indicators are best-effort and throttled
 	}
 	s.lastTyping = now
-	return c.toAgent(ctx, channels.Event{Kind: "typing", InteractionID: s.interactionID, Channel: switchboard.ChannelChat, Typing: typing, From: "customer"})
-}
-
-// toAgent publishes what the customer did to the desk of the agent the
-// chat is offered to or held by. The socket cannot know who that is (the
-// chat is offered, accepted and transferred without it), and a desk only
-// takes events addressed to its agent, so the agent is read at the time
-// of sending.
-func (c *Channel) toAgent(ctx context.Context, e channels.Event) error {
-	agent, err := channels.AgentOf(ctx, c.store.Pool(), e.InteractionID)
-	if err != nil {
-		return fmt.Errorf("webchat: publish %s: %w", e.Kind, err)
-	}
-	e.AgentID = agent
-	return c.bus.Publish(ctx, e)
+	return c.bus.Publish(ctx, channels.Event{Kind: "typing", InteractionID: s.interactionID, Channel: switchboard.ChannelChat, Typing: typing, From: "customer"})
 }
 
 func randomID() string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// resumeToken is a fresh resume token of interaction id.
+func (c *Channel) resumeToken(id int64) string {
+	return resumeToken(c.cfg.Key, id, c.now().Add(c.cfg.ResumeFor))
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,28 +35,23 @@ func verifyCustomerToken(key []byte, tok string, now time.Time) (int64, error) {
 	return claims.CID, nil
 }
 
-// resumeFor is how long a resume token works. Each resume gives a fresh
-// one, so a live conversation never loses it; a token copied from a
-// browser stops opening the conversation's history soon after.
-const resumeFor = 2 * time.Hour
-
 // resumeToken lets the widget that started interaction id resume it until
-// resumeFor after now.
-func resumeToken(key []byte, id int64, now time.Time) string {
-	p, _ := json.Marshal(map[string]int64{"iid": id, "exp": now.Add(resumeFor).Unix()})
-	return sign(key, "resume", p)
+// exp. It expires, so that a token left in a shared browser does not open
+// the conversation's history for good; every resume hands out a fresh one.
+func resumeToken(key []byte, id int64, exp time.Time) string {
+	return sign(key, "resume", []byte(strconv.FormatInt(id, 10)+":"+strconv.FormatInt(exp.Unix(), 10)))
 }
 
 func verifyResume(key []byte, tok string, now time.Time) (int64, error) {
+	refused := switchboard.Errorf(switchboard.ErrUnauthorized, "the conversation cannot be resumed; start a new one")
 	p, ok := verify(key, "resume", tok)
-	var claims struct {
-		IID int64 `json:"iid"`
-		Exp int64 `json:"exp"`
+	ids, exps, cut := strings.Cut(string(p), ":")
+	id, err1 := strconv.ParseInt(ids, 10, 64)
+	exp, err2 := strconv.ParseInt(exps, 10, 64)
+	if !ok || !cut || err1 != nil || err2 != nil || id <= 0 || now.Unix() > exp {
+		return 0, refused
 	}
-	if !ok || json.Unmarshal(p, &claims) != nil || claims.IID <= 0 || now.Unix() > claims.Exp {
-		return 0, switchboard.Errorf(switchboard.ErrUnauthorized, "the conversation cannot be resumed; start a new one")
-	}
-	return claims.IID, nil
+	return id, nil
 }
 
 // sign and verify bind a purpose into the MAC, so a resume token is never

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -140,5 +143,76 @@ func TestCookieWritesOnlyFromTheBanksPages(t *testing.T) {
 	}
 	if code := post("/api/v1/logout", ours, "", "", false); code != 204 {
 		t.Errorf("the desk's own logout = %d, want 204", code)
+	}
+}
+
+// TestAccessLogNamesClientAndAgent reads the access log of an API call
+// made through a trusted proxy: the line names the client behind the
+// proxy and the agent who made it.
+func TestAccessLogNamesClientAndAgent(t *testing.T) {
+	logs := &lockedBuffer{}
+	m := runMainLogging(t, testVars(t, map[string]string{"SWITCHBOARD_TRUSTED_PROXIES": "127.0.0.1"}),
+		slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	a, err := m.Agents.Create(context.Background(), agents.NewAgent{Username: "li", Name: "Li", Password: "password-li", Role: switchboard.RoleAgent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, login := do(t, "POST", "http://"+m.Addr()+"/api/v1/login", "", map[string]string{"username": "li", "password": "password-li"})
+	req, _ := http.NewRequest("GET", "http://"+m.Addr()+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+login["token"].(string))
+	req.Header.Set("X-Forwarded-For", "198.51.100.4")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, line := range strings.Split(logs.String(), "\n") {
+		var e struct {
+			Msg, Path, Client string
+			Agent             int64
+		}
+		if json.Unmarshal([]byte(line), &e) == nil && e.Msg == "http" && e.Path == "/api/v1/me" {
+			if e.Client != "198.51.100.4" || e.Agent != a.ID {
+				t.Fatalf("access log: %s; want client 198.51.100.4 and agent %d", line, a.ID)
+			}
+			return
+		}
+	}
+	t.Fatalf("no access log line for /api/v1/me in:\n%s", logs.String())
+}
+
+// TestAdminDeactivatesAgent deactivates an agent through the API: only an
+// admin may, and the agent's session ends with it.
+func TestAdminDeactivatesAgent(t *testing.T) {
+	m, base := MustRunMain(t)
+	ctx := context.Background()
+	tokens := map[string]string{}
+	var agentID int64
+	for _, n := range []agents.NewAgent{
+		{Username: "li", Name: "Li", Password: "password-li", Role: switchboard.RoleAgent},
+		{Username: "boss", Name: "Boss", Password: "password-boss", Role: switchboard.RoleAdmin},
+	} {
+		a, err := m.Agents.Create(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Role == switchboard.RoleAgent {
+			agentID = a.ID
+		}
+		_, login := do(t, "POST", base+"/api/v1/login", "", map[string]string{"username": n.Username, "password": n.Password})
+		tokens[n.Username], _ = login["token"].(string)
+	}
+	path := fmt.Sprintf("%s/api/v1/agents/%d/deactivate", base, agentID)
+	if code, _ := do(t, "POST", path, tokens["li"], nil); code != 403 {
+		t.Fatalf("an agent deactivating = %d, want 403", code)
+	}
+	if code, body := do(t, "POST", path, tokens["boss"], nil); code != 204 {
+		t.Fatalf("deactivate = %d %v", code, body)
+	}
+	if code, _ := do(t, "GET", base+"/api/v1/me", tokens["li"], nil); code != 401 {
+		t.Fatalf("the deactivated agent's session = %d, want 401", code)
+	}
+	if code, _ := do(t, "POST", base+"/api/v1/agents/999999/deactivate", tokens["boss"], nil); code != 404 {
+		t.Fatalf("an unknown agent = %d, want 404", code)
 	}
 }

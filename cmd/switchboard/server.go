@@ -96,7 +96,8 @@ func (m *Main) serve(mux *http.ServeMux) error {
 	}
 	m.ln = ln
 	// Long-lived sockets are not traced as one span each.
-	h := otelhttp.NewHandler(accessLog(m.Log, securityHeaders(m.Env.Security.TrustedProxies, mux)), "http", otelhttp.WithFilter(func(r *http.Request) bool {
+	proxies := m.Env.Security.TrustedProxies
+	h := otelhttp.NewHandler(accessLog(m.Log, proxies, securityHeaders(proxies, mux)), "http", otelhttp.WithFilter(func(r *http.Request) bool {
 		return !strings.HasSuffix(r.URL.Path, "/ws")
 	}))
 	m.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
