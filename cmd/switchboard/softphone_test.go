@@ -206,16 +206,3 @@ func TestDeskSoftphoneInBrowser(t *testing.T) {
 	}
 	t.Logf("%d requests, all to the server; sockets %q", len(requests), sockets)
 }
-
-// TestVoiceTokenOnlyForCallHandlers asks for a softphone token as
-// marketing, who take no calls: refused.
-func TestVoiceTokenOnlyForCallHandlers(t *testing.T) {
-	m, base, _ := runDeskMain(t, softphoneVars...)
-	if _, err := m.Agents.Create(context.Background(), agents.NewAgent{Username: "mkt", Name: "Ma", Password: "marketing1", Role: switchboard.RoleMarketing}); err != nil {
-		t.Fatal(err)
-	}
-	_, login := do(t, "POST", base+"/api/v1/login", "", map[string]string{"username": "mkt", "password": "marketing1"})
-	if code, body := do(t, "GET", base+"/agentdesk/voice-token", login["token"].(string), nil); code != 403 {
-		t.Fatalf("marketing's voice token = %d %v, want 403", code, body)
-	}
-}
