@@ -662,8 +662,14 @@ func TestOpenAPIRoles(t *testing.T) {
 		if len(roles) == 0 || key == "POST /api/v1/logout" {
 			continue
 		}
+		target := pathParam.ReplaceAllString(path, "1")
+		if key == "POST /api/v1/agents/{id}/deactivate" {
+			// Deactivating a real member of staff would end sessions the
+			// other operations need: ask about one who does not exist.
+			target = pathParam.ReplaceAllString(path, "999999")
+		}
 		for _, role := range switchboard.Roles {
-			code, _ := a.call(role, method, path, pathParam.ReplaceAllString(path, "1"), "application/json", "", 0)
+			code, _ := a.call(role, method, path, target, "application/json", "", 0)
 			allowed := slices.Contains(roles, any(string(role)))
 			if allowed && (code == http.StatusForbidden || code == http.StatusUnauthorized) {
 				t.Errorf("%s as %s = %d, but x-roles allows %s", key, role, code, role)
