@@ -25,7 +25,7 @@ func runTwoMains(t *testing.T, extra map[string]string) (a, b *Main) {
 
 // testVars is MustRunMain's environment (a fresh database and Redis
 // prefix) with extra settings.
-func testVars(t *testing.T, extra map[string]string) map[string]string {
+func testVars(t testing.TB, extra map[string]string) map[string]string {
 	t.Helper()
 	_, prefix := testenv.MustRedis(t)
 	vars := map[string]string{

@@ -15,25 +15,13 @@ import (
 	"switchboard"
 	"switchboard/agents"
 	"switchboard/cmd/internal/config"
-	"switchboard/internal/testenv"
 )
 
 // MustRunMain starts the whole server on a fresh database and a free port,
 // with the same wiring as the binary, and closes it when the test ends.
 func MustRunMain(tb testing.TB) (*Main, string) {
 	tb.Helper()
-	_, prefix := testenv.MustRedis(tb)
-	vars := map[string]string{
-		"DATABASE_URL":             testenv.MustCreateDB(tb),
-		"REDIS_URL":                testenv.RedisURL(),
-		"SWITCHBOARD_ADDR":         "127.0.0.1:0",
-		"SWITCHBOARD_REDIS_PREFIX": prefix,
-		"TWILIO_ACCOUNT_SID":       "ACtest0000000000000000000000000001",
-		"TWILIO_AUTH_TOKEN":        "testauthtoken0001",
-		"TWILIO_FROM_NUMBER":       "+8610955880",
-		"SWITCHBOARD_CHAT_KEY":     "test-chat-key-test-chat-key-test-chat-key",
-	}
-	m := runMain(tb, vars)
+	m := runMain(tb, testVars(tb, nil))
 	return m, "http://" + m.Addr()
 }
 
