@@ -90,15 +90,7 @@ func poll(t *testing.T, ctx context.Context, what, js string) {
 func TestDeskInBrowser(t *testing.T) {
 	m, base, sim := runDeskMain(t)
 	ctx := context.Background()
-	for _, n := range []agents.NewAgent{
-		{Username: "agent1", Name: "Li Na", Password: "agentpass1", Role: switchboard.RoleAgent, Tiers: switchboard.ValueTiers},
-		{Username: "super1", Name: "Zhou Min", Password: "superpass1", Role: switchboard.RoleSupervisor},
-		{Username: "rm1", Name: "Wang Fang", Password: "rmpass0001", Role: switchboard.RoleRM, Tiers: switchboard.ValueTiers},
-	} {
-		if _, err := m.Agents.Create(ctx, n); err != nil {
-			t.Fatal(err)
-		}
-	}
+	deskStaff(t, m)
 	const phone = "+8613912345678"
 	var custID int64
 	err := m.DB.QueryRow(ctx, `INSERT INTO customers (name, name_zh, phone, value_tier, activity_layer, rm_id, aum)
@@ -225,4 +217,19 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 		t.Fatal(err)
 	}
 	t.Log("saved", filepath.Join(dir, name), strconv.Itoa(len(png)), "bytes")
+}
+
+// deskStaff creates the browser tests' staff: agent1 (an agent), super1 (a
+// supervisor) and rm1 (a relationship manager).
+func deskStaff(t *testing.T, m *Main) {
+	t.Helper()
+	for _, n := range []agents.NewAgent{
+		{Username: "agent1", Name: "Li Na", Password: "agentpass1", Role: switchboard.RoleAgent, Tiers: switchboard.ValueTiers},
+		{Username: "super1", Name: "Zhou Min", Password: "superpass1", Role: switchboard.RoleSupervisor},
+		{Username: "rm1", Name: "Wang Fang", Password: "rmpass0001", Role: switchboard.RoleRM, Tiers: switchboard.ValueTiers},
+	} {
+		if _, err := m.Agents.Create(context.Background(), n); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -8,9 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"switchboard"
-	"switchboard/agents"
 )
 
 // shownText is every string a person reads on the page: the visible text
@@ -131,15 +128,7 @@ func expectErrorTranslated(t *testing.T, ctx context.Context) {
 func TestDeskTranslatedInBrowser(t *testing.T) {
 	m, base, sim := runDeskMain(t)
 	ctx := context.Background()
-	for _, n := range []agents.NewAgent{
-		{Username: "agent1", Name: "Li Na", Password: "agentpass1", Role: switchboard.RoleAgent, Tiers: switchboard.ValueTiers},
-		{Username: "super1", Name: "Zhou Min", Password: "superpass1", Role: switchboard.RoleSupervisor},
-		{Username: "rm1", Name: "Wang Fang", Password: "rmpass0001", Role: switchboard.RoleRM, Tiers: switchboard.ValueTiers},
-	} {
-		if _, err := m.Agents.Create(ctx, n); err != nil {
-			t.Fatal(err)
-		}
-	}
+	deskStaff(t, m)
 	exec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := m.DB.Exec(ctx, sql, args...); err != nil {
