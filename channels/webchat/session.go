@@ -136,7 +136,7 @@ func (c *Channel) message(ctx context.Context, k *conn, f inFrame) error {
 	}
 	k.send(outFrame{Type: "ack", ClientMsgID: f.ClientMsgID, Message: &m})
 	if !dup {
-		if err := c.bus.Publish(ctx, channels.Event{Kind: "message", InteractionID: m.InteractionID, Channel: switchboard.ChannelChat, Message: &m}); err != nil {
+		if err := c.toAgent(ctx, channels.Event{Kind: "message", InteractionID: m.InteractionID, Channel: switchboard.ChannelChat, Message: &m}); err != nil {
 			c.log.Warn("chat: publish", "interaction", m.InteractionID, "err", err)
 		}
 	}
@@ -200,7 +200,7 @@ func (c *Channel) open(ctx context.Context, tx pgx.Tx, now time.Time, s *session
 func (c *Channel) recordQueued(ctx context.Context, tx pgx.Tx, s *session, id int64) error {
 	s.queued = nil
 	q, err := c.router.Prepare(ctx, routing.Task{InteractionID: id, Channel: switchboard.ChannelChat, Queue: c.cfg.Queue,
-		Tier: s.customer.Tier, CustomerID: s.customer.ID, PreferredAgent: s.customer.RMID})
+		Tier: s.customer.Tier, CustomerID: s.customer.ID, PreferredAgent: s.customer.RMID, Language: s.language})
 	if err != nil {
 		c.log.Error("chat: enqueue", "interaction", id, "err", err)
 		return nil
@@ -268,7 +268,21 @@ func (c *Channel) typing(ctx context.Context, k *conn, typing bool) error {
 		return nil // indicators are best-effort and throttled
 	}
 	s.lastTyping = now
-	return c.bus.Publish(ctx, channels.Event{Kind: "typing", InteractionID: s.interactionID, Channel: switchboard.ChannelChat, Typing: typing, From: "customer"})
+	return c.toAgent(ctx, channels.Event{Kind: "typing", InteractionID: s.interactionID, Channel: switchboard.ChannelChat, Typing: typing, From: "customer"})
+}
+
+// toAgent publishes what the customer did to the desk of the agent the
+// chat is offered to or held by. The socket cannot know who that is (the
+// chat is offered, accepted and transferred without it), and a desk only
+// takes events addressed to its agent, so the agent is read at the time
+// of sending.
+func (c *Channel) toAgent(ctx context.Context, e channels.Event) error {
+	agent, err := channels.AgentOf(ctx, c.store.Pool(), e.InteractionID)
+	if err != nil {
+		return fmt.Errorf("webchat: publish %s: %w", e.Kind, err)
+	}
+	e.AgentID = agent
+	return c.bus.Publish(ctx, e)
 }
 
 func randomID() string {
