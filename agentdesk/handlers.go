@@ -36,6 +36,7 @@ func (d *Desk) routes() map[string]handler {
 		"resume":        {all, d.onHold(false)},
 		"link":          {all, d.onLink},
 		"search":        {all, d.onSearch},
+		"directory":     {all, d.onDirectory},
 		"force_state":   {sup, d.onForceState},
 		"move":          {sup, d.onMove},
 

@@ -83,22 +83,47 @@ function renderTransfer() {
   const it = current();
   if (!it || it.interaction.state !== "connected") { box.hidden = true; return; }
   box.hidden = false;
-  const id = it.interaction.id;
-  const queue = draft("input", { name: "queue", id: "transfer-queue", placeholder: queueName(it.interaction.queue) }, "tqueue:" + id);
-  const agent = draft("input", { name: "agent", id: "transfer-agent", type: "number", min: "1" }, "tagent:" + id);
+  const id = it.interaction.id, channel = it.interaction.channel;
+  const queue = draft("select", { name: "queue", id: "transfer-queue" }, "tqueue:" + id, null, queueOptions(S.directory));
+  const agent = draft("select", { name: "agent", id: "transfer-agent" }, "tagent:" + id, null, agentOptions(S.directory, channel, S.me && S.me.id));
   const mode = draft("select", { name: "mode", id: "transfer-mode" }, "tmode:" + id, null,
     el("option", { value: "cold" }, t("transfer.cold")), el("option", { value: "warm" }, t("transfer.warm")));
   const note = draft("textarea", { name: "note", id: "transfer-note" }, "tnote:" + id);
   const submit = async ev => {
     ev.preventDefault();
+    if (!agent.value && !queue.value) { toast(t("pick.none"), true); return; }
     const data = { interaction_id: it.interaction.id, mode: mode.value, note: note.value };
     if (agent.value) data.to_agent = Number(agent.value); else data.to_queue = queue.value;
     try { await S.sock.request("transfer", data); S.items.delete(it.interaction.id); toast(t("transfer.done")); render(); } catch (e) { toast(errText(e), true); }
   };
+  // Opening a picker asks again, so its states are as of now.
+  for (const sel of [queue, agent]) sel.addEventListener("focus", () => loadDirectory(true));
   box.replaceChildren(el("h2", {}, t("transfer.title")), el("form", { onsubmit: submit },
     el("div", { class: "row2" }, el("label", {}, t("transfer.queue"), queue), el("label", {}, t("transfer.agent"), agent)),
     el("label", {}, "", mode), el("label", {}, t("transfer.note"), note),
     el("button", { class: "primary" }, t("transfer.submit"))));
+  loadDirectory(false);
+}
+
+// loadDirectory asks the server where the interaction can go (at most
+// every five seconds unless now) and refills the transfer pickers in place,
+// so a picker being used keeps its focus and choice.
+async function loadDirectory(now) {
+  if (S.directoryBusy || (!now && S.directoryAt && Date.now() - S.directoryAt < 5000)) return;
+  S.directoryBusy = true;
+  try {
+    S.directory = await S.sock.request("directory", {});
+    S.directoryAt = Date.now();
+  } catch (e) { return; } finally { S.directoryBusy = false; }
+  const it = current(), queue = document.getElementById("transfer-queue"), agent = document.getElementById("transfer-agent");
+  if (!it || !queue || !agent) return;
+  refill(queue, queueOptions(S.directory));
+  refill(agent, agentOptions(S.directory, it.interaction.channel, S.me && S.me.id));
+  // A draft chosen before the list arrived is chosen now.
+  for (const [sel, key] of [[queue, "tqueue:"], [agent, "tagent:"]]) {
+    const v = S.drafts.get(key + it.interaction.id);
+    if (v && !sel.value) sel.value = v;
+  }
 }
 
 // renderWrapUp builds the wrap-up form once per interaction and language.

@@ -96,19 +96,37 @@ async function force(agentID, state) {
 
 function waiting(rows) {
   if (!rows.length) return el("p", { class: "empty" }, t("wb.none"));
+  loadDirectory(false);
   return el("table", { id: "waiting-table" },
     el("thead", {}, el("tr", {}, ["#", t("wb.queue"), t("wb.tier"), "", t("wb.wait"), t("wb.move")].map(h => el("th", {}, h)))),
     el("tbody", {}, rows.map(w => {
-      const q = el("input", { placeholder: t("wb.move.queue"), "aria-label": t("wb.move.queue_label"), size: 8 });
-      const a = el("input", { placeholder: t("wb.move.agent"), "aria-label": t("wb.move.agent_label"), size: 5, type: "number", min: "1" });
+      const q = el("select", { class: "move-queue", "aria-label": t("wb.move.queue_label") }, queueOptions(W.directory));
+      const a = el("select", { class: "move-agent", "aria-label": t("wb.move.agent_label"), "data-channel": w.channel }, agentOptions(W.directory, w.channel));
+      // Opening a picker asks again, so its states are as of now.
+      for (const sel of [q, a]) sel.addEventListener("focus", () => loadDirectory(true));
       return el("tr", { "data-interaction": w.interaction_id },
         el("td", {}, String(w.interaction_id)), el("td", {}, queueName(w.queue)), el("td", {}, el("span", { class: "tier tier-" + w.tier }, tcode("tier", w.tier))),
         el("td", {}, tcode("channel", w.channel)), el("td", { class: "num" }, fmtDuration(w.wait_ms)),
-        el("td", {}, guard(el("span", { class: "inline" }, q, a, el("button", { onclick: () => move(w.interaction_id, q.value, a.value) }, t("wb.move"))))));
+        el("td", {}, guard(el("span", { class: "inline" }, q, a, el("button", { class: "move", onclick: () => move(w.interaction_id, q.value, a.value) }, t("wb.move"))))));
     })));
 }
 
+// loadDirectory asks the server where a waiting interaction can go (at
+// most every five seconds unless now) and refills the move pickers in
+// place, so a picker being used keeps its focus and choice.
+async function loadDirectory(now) {
+  if (W.directoryBusy || (!now && W.directoryAt && Date.now() - W.directoryAt < 5000)) return;
+  W.directoryBusy = true;
+  try {
+    W.directory = await W.sock.request("directory", {});
+    W.directoryAt = Date.now();
+  } catch (e) { return; } finally { W.directoryBusy = false; }
+  document.querySelectorAll("#waiting-table .move-queue").forEach(sel => refill(sel, queueOptions(W.directory)));
+  document.querySelectorAll("#waiting-table .move-agent").forEach(sel => refill(sel, agentOptions(W.directory, sel.dataset.channel)));
+}
+
 async function move(id, queue, agent) {
+  if (!agent && !queue) { toast(t("pick.none"), true); return; }
   const data = { interaction_id: id };
   if (agent) data.to_agent = Number(agent); else data.to_queue = queue;
   try { await W.sock.request("move", data); toast(t("ok")); } catch (e) { toast(errText(e), true); }

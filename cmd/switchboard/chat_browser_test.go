@@ -224,8 +224,9 @@ func TestHandoverNoteInBrowser(t *testing.T) {
 	c := runChatDesk(t)
 	c.say(t, "I want to dispute a card payment.")
 	c.acceptChat(t)
+	poll(t, c.desk, "the queue picker is filled", `!!document.querySelector('#transfer-queue option[value=general]')`)
 	err := chromedp.Do(c.desk,
-		chromedp.SendKeys(`#transfer-queue`, "general"),
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('transfer-queue'); s.value = 'general'; s.dispatchEvent(new Event('change')); })()`),
 		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('transfer-mode'); s.value = 'warm'; s.dispatchEvent(new Event('change')); })()`),
 		chromedp.SendKeys(`#transfer-note`, "Disputes a payment of 300 yuan on 2 May."),
 		chromedp.Click(`#transfer button.primary`))
