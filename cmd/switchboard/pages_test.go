@@ -95,11 +95,11 @@ func TestWallboardFieldsFitInBrowser(t *testing.T) {
 	if _, err := sim.Text(ctx, "+8613700000003", "Anyone there?"); err != nil {
 		t.Fatal(err)
 	}
-	poll(t, board, "the text waits on the wallboard", `document.querySelectorAll('#waiting input').length > 0`)
+	poll(t, board, "the text waits on the wallboard", `document.querySelectorAll('#waiting select').length > 0`)
 	if got, _ := chromedp.Run(board, chromedp.Evaluate[string](overflowing)); got != "" {
 		t.Fatalf("fields stick out of their cards: %s", got)
 	}
-	unlabelled := `[...document.querySelectorAll('#waiting input')].filter(e => !e.ariaLabel).length`
+	unlabelled := `[...document.querySelectorAll('#waiting select, #waiting input')].filter(e => !e.ariaLabel && !e.labels.length).length`
 	if n, _ := chromedp.Run(board, chromedp.Evaluate[int](unlabelled)); n != 0 {
 		t.Fatalf("%d move fields have no label", n)
 	}
