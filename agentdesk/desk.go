@@ -20,7 +20,6 @@ import (
 
 	"switchboard"
 	"switchboard/agents"
-	"switchboard/api"
 	"switchboard/campaigns"
 	"switchboard/channels"
 	"switchboard/customers"
@@ -203,7 +202,7 @@ func (d *Desk) Handler() http.Handler {
 // serveWS authenticates the session, upgrades, and serves the desk until it
 // goes away.
 func (d *Desk) serveWS(w http.ResponseWriter, r *http.Request) {
-	token := api.SessionToken(r)
+	token := agents.SessionToken(r)
 	sess, err := d.deps.Agents.Check(r.Context(), token)
 	if err != nil {
 		http.Error(w, "agentdesk: "+switchboard.ErrorMessage(err), http.StatusUnauthorized)

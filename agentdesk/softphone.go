@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"switchboard"
+	"switchboard/agents"
 	"switchboard/api"
 )
 
@@ -29,7 +30,7 @@ func (d *Desk) serveVoiceToken(w http.ResponseWriter, r *http.Request) {
 		api.Error(d.cfg.Log, w, r, switchboard.Errorf(switchboard.ErrNotFound, "no softphone is configured"))
 		return
 	}
-	a, err := d.deps.Agents.Authenticate(r.Context(), api.SessionToken(r))
+	a, err := d.deps.Agents.Authenticate(r.Context(), agents.SessionToken(r))
 	if err != nil {
 		api.Error(d.cfg.Log, w, r, err)
 		return

@@ -9,7 +9,6 @@ import (
 
 	"switchboard"
 	"switchboard/agents"
-	"switchboard/api"
 	"switchboard/routing"
 )
 
@@ -171,7 +170,7 @@ func (d *Desk) Stats() Stats {
 // serveStats answers Stats to supervisors and administrators only: the
 // numbers say how busy the bank is.
 func (d *Desk) serveStats(w http.ResponseWriter, r *http.Request) {
-	a, err := d.deps.Agents.Authenticate(r.Context(), api.SessionToken(r))
+	a, err := d.deps.Agents.Authenticate(r.Context(), agents.SessionToken(r))
 	if err != nil {
 		http.Error(w, "agentdesk: "+switchboard.ErrorMessage(err), http.StatusUnauthorized)
 		return

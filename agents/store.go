@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -92,7 +93,7 @@ func (s *Store) login(ctx context.Context, username, password string) (*Session,
 	row := s.pool.QueryRow(ctx, `SELECT `+agentColumns+`, password_hash FROM agents WHERE username = $1`, username)
 	a, hash, err := scanAgent(row)
 	if errors.Is(err, pgx.ErrNoRows) {
-		a, hash = nil, dummyHash // same time as a real check
+		a, hash = nil, dummyHash() // same time as a real check
 	} else if err != nil {
 		return nil, "", fmt.Errorf("agents: login %q: %w", username, err)
 	}
@@ -132,8 +133,13 @@ func (s *Store) openSession(ctx context.Context, a *switchboard.Agent) (*Session
 var errBadLogin = switchboard.Errorf(switchboard.ErrUnauthorized, "wrong username or password")
 
 // dummyHash is checked when the username is unknown, so that a login for an
-// unknown user costs as much as one with a wrong password.
-var dummyHash, _ = HashPassword("not-a-real-password")
+// unknown user costs as much as one with a wrong password. It is made at
+// the first such login, not when the program starts: every command and
+// test binary that links this package would otherwise pay an argon2 hash.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-real-password")
+	return h
+})
 
 // Authenticate returns the agent whose live session token is token, or
 // ErrUnauthorized.

@@ -51,7 +51,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The desk pages use the cookie; API clients use the token. Behind a
 	// TLS-terminating proxy r.TLS is nil, so the proxy's word decides.
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: agents.SessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.ClientIP.HTTPS(r), Expires: sess.ExpiresAt})
 	JSON(w, http.StatusOK, map[string]any{
 		"token": sess.Token, "expires_at": sess.ExpiresAt.Format(time.RFC3339), "agent": toAgentJSON(sess.Agent),
@@ -67,10 +67,10 @@ func (s *Server) login(r *http.Request, req loginRequest) (*agents.Session, erro
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Agents.Logout(r.Context(), SessionToken(r)); err != nil {
+	if err := s.Agents.Logout(r.Context(), agents.SessionToken(r)); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: agents.SessionCookie, Value: "", Path: "/", MaxAge: -1})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -113,7 +113,7 @@ type agentKey struct{}
 // and puts the agent in the request's context (see AgentFrom).
 func (s *Server) auth(h handlerFunc, roles ...switchboard.Role) http.Handler {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		token, cookie := sessionToken(r)
+		token, cookie := agents.SessionTokenFrom(r)
 		a, err := s.Agents.Authenticate(r.Context(), token)
 		if err != nil {
 			return err
@@ -153,28 +153,6 @@ func WithAccessNote(ctx context.Context) (context.Context, *AccessNote) {
 func AgentFrom(ctx context.Context) *switchboard.Agent {
 	a, _ := ctx.Value(agentKey{}).(*switchboard.Agent)
 	return a
-}
-
-// SessionCookie is the cookie the desk pages keep the session token in.
-const SessionCookie = "sb_session"
-
-// SessionToken is the request's session token: "Authorization: Bearer …"
-// for API clients, the session cookie for the desk pages.
-func SessionToken(r *http.Request) string {
-	token, _ := sessionToken(r)
-	return token
-}
-
-// sessionToken is SessionToken, and whether it came from the cookie, which
-// a browser sends by itself, even on a request another site made it send.
-func sessionToken(r *http.Request) (token string, cookie bool) {
-	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-		return strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")), false
-	}
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		return c.Value, true
-	}
-	return "", false
 }
 
 // checkBrowserWrite refuses a request that changes something on the
