@@ -269,6 +269,18 @@ func checkHistory(t *testing.T, pool *pgxpool.Pool) {
 		OR (i.state = 'done' AND i.answered_at IS NULL)`).Scan(&bad)
 	must(t, err)
 	if bad > 0 {
+		rows, _ := pool.Query(context.Background(), `SELECT i.id, i.state, i.answered_at IS NULL,
+			(SELECT string_agg(e.kind || ':' || coalesce(e.agent_id, 0) || ':' || coalesce(e.routing_seq, 0), ' ' ORDER BY e.id) FROM interaction_events e WHERE e.interaction_id = i.id)
+			FROM interactions i WHERE (SELECT count(*) FROM interaction_events e WHERE e.interaction_id = i.id AND e.kind = 'accepted') > 1
+			OR (i.state = 'done' AND i.answered_at IS NULL)`)
+		for rows.Next() {
+			var id int64
+			var st, evs string
+			var un bool
+			rows.Scan(&id, &st, &un, &evs)
+			t.Logf("interaction %d %s unanswered=%v: %s", id, st, un, evs)
+		}
+		rows.Close()
 		t.Fatalf("%d interactions answered twice or done unanswered", bad)
 	}
 }
