@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"switchboard/agents"
 	"switchboard/api"
 	"switchboard/customers"
@@ -20,6 +22,7 @@ import (
 type customerAPI struct {
 	client
 	customer int64
+	pool     *pgxpool.Pool
 }
 
 func newCustomerAPI(t *testing.T) customerAPI {
@@ -46,6 +49,7 @@ func newCustomerAPI(t *testing.T) customerAPI {
 	srv := &api.Server{Log: slog.New(slog.DiscardHandler), Agents: agents.NewStore(pool, time.Hour, time.Now),
 		Customers: customers.NewService(pool, customers.Config{})}
 	c.client = serve(t, srv, "ann", "sam", "bo", "mia")
+	c.pool = pool
 	return c
 }
 
@@ -152,5 +156,21 @@ func TestCustomerReadsNeedAReason(t *testing.T) {
 	}
 	if code != 429 {
 		t.Fatalf("25 searches in a row all answered, the last %d; want 429 within %d", code, 20)
+	}
+}
+
+// TestUnusualReadVolumeAlerts: more customer reads in an hour than anyone's
+// work needs raise one audited alert, however many more follow.
+func TestUnusualReadVolumeAlerts(t *testing.T) {
+	c := newCustomerAPI(t)
+	view := "/api/v1/customers/" + strconv.FormatInt(c.customer, 10) + "/view"
+	for range 305 {
+		if status, body := c.get(t, "sam", view); status != 200 {
+			t.Fatalf("read: %d %v", status, body)
+		}
+	}
+	var alerts int
+	if err := c.pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'customer.volume_alert'`).Scan(&alerts); err != nil || alerts != 1 {
+		t.Fatalf("%d volume alerts (%v), want exactly 1", alerts, err)
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"switchboard"
 	"switchboard/pgdb"
 	"switchboard/phone"
@@ -133,23 +136,22 @@ func (s *Service) throttleSearch(ctx context.Context, viewer *switchboard.Agent)
 	return nil
 }
 
-// watchVolume raises an alert, once an hour per member of staff, when
-// viewer has read more customers in the last hour than anyone's work needs:
-// a warning in the log and an audit row compliance can query.
-func (s *Service) watchVolume(ctx context.Context, viewer *switchboard.Agent) {
-	now := s.now().UTC()
-	tag, err := s.pool.Exec(ctx, `INSERT INTO audit_log (at, agent_id, action, reason, detail)
+// queueVolumeCheck adds to b, the view's own batch (no extra round trip on
+// the screen pop), the alert raised once an hour per member of staff when
+// viewer has read more customers in the last hour than anyone's work
+// needs: an audit row compliance can query, and a warning in the log.
+func (s *Service) queueVolumeCheck(b *pgx.Batch, viewer *switchboard.Agent, now time.Time) {
+	b.Queue(`INSERT INTO audit_log (at, agent_id, action, reason, detail)
 		SELECT $2, $1, 'customer.volume_alert', 'unusual volume', jsonb_build_object('reads_last_hour', n)
 		FROM (SELECT count(*) AS n FROM audit_log WHERE agent_id = $1 AND action = 'customer.view'
 			AND at > $2::timestamptz - interval '1 hour') r
 		WHERE n > $3 AND NOT EXISTS (SELECT 1 FROM audit_log WHERE agent_id = $1 AND action = 'customer.volume_alert'
-			AND at > $2::timestamptz - interval '1 hour')`, viewer.ID, now, unusualPerHour)
-	if err != nil {
-		s.log.Warn("customers: volume check", "agent", viewer.ID, "err", err)
-		return
-	}
-	if tag.RowsAffected() > 0 {
-		s.log.Warn("customers: unusual volume of customer reads", "agent", viewer.ID, "role", viewer.Role,
-			"over", unusualPerHour, "per", "hour")
-	}
+			AND at > $2::timestamptz - interval '1 hour')`, viewer.ID, now, unusualPerHour).
+		Exec(func(tag pgconn.CommandTag) error {
+			if tag.RowsAffected() > 0 {
+				s.log.Warn("customers: unusual volume of customer reads", "agent", viewer.ID, "role", viewer.Role,
+					"over", unusualPerHour, "per", "hour")
+			}
+			return nil
+		})
 }

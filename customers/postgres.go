@@ -127,6 +127,7 @@ func (s *Service) view(ctx context.Context, viewer *switchboard.Agent, sel strin
 	b.Queue(`INSERT INTO audit_log (at, agent_id, action, customer_id, reason, detail)
 		SELECT $2, $3, 'customer.view', id, $4, jsonb_build_object('via', $5::text) FROM (`+sel+`) c WHERE id IS NOT NULL`,
 		key, v.ViewedAt, viewer.ID, reason, via)
+	s.queueVolumeCheck(b, viewer, v.ViewedAt)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, switchboard.Errorf(switchboard.ErrNotFound, "no customer with this %s", via)
@@ -135,6 +136,5 @@ func (s *Service) view(ctx context.Context, viewer *switchboard.Agent, sel strin
 	}
 	v.Holdings = summarise(v.Customer, v.Accounts)
 	maskView(v, viewer, rmID)
-	s.watchVolume(ctx, viewer)
 	return v, nil
 }
