@@ -81,10 +81,12 @@ type Config struct {
 	// SweepEvery is how often Run sweeps timers; default 250 ms.
 	SweepEvery time.Duration
 
-	// RebuildSettle is how long a rebuild waits, once Redis is found empty,
-	// before it reads Postgres: decisions made just before the loss may
-	// still be on their way to Postgres, and no new ones are made while the
-	// sentinel is missing. Default 1 s.
+	// RebuildSettle is the least a rebuild waits, once Redis is found
+	// empty, before it reads Postgres, when this engine saw the state
+	// before: the engines that run (Run) are waited for until they answer
+	// that their records are written, but an engine that never runs (a
+	// tool's) is known to no one, and its records get this long to land.
+	// Default 1 s.
 	RebuildSettle time.Duration
 	// ReconcileEvery is how often Run has Postgres corrected where it
 	// disagrees with Redis (see Reconcile), on one process at a time;

@@ -70,7 +70,10 @@
 // commit. When Redis has lost the state
 // (the "alive" sentinel is gone), every script refuses, one process rebuilds
 // queues, agents' load and live offers from Postgres, and the others wait
-// for it. With a nil pool nothing is recorded and nothing can be rebuilt:
+// for it. The rebuild first waits until every running engine (each beats
+// in routing_nodes) has answered that the records of its decisions before
+// the loss are in Postgres, so no late record contradicts what it restores.
+// With a nil pool nothing is recorded and nothing can be rebuilt:
 // that mode is for the simulator and benchmarks only.
 //
 // # Events and statistics

@@ -45,6 +45,14 @@ type Engine struct {
 
 	rebuilds atomic.Int64 // how many times this engine rebuilt Redis
 	sawState atomic.Bool  // a script has run on the live state: a later loss may have writes in flight
+
+	// node names this process in routing_nodes; deciding counts the
+	// operations sent to Redis whose records are not yet handed to writes
+	// (see quiet); acked is the last loss this engine answered.
+	node     string
+	deciding atomic.Int64
+	ackMu    sync.Mutex
+	acked    string
 }
 
 // Task is what a channel enqueues after it has committed the interaction
@@ -134,7 +142,7 @@ func New(cfg Config, rdb redis.UniversalClient, pool *pgxpool.Pool, log *slog.Lo
 		now = time.Now
 	}
 	e := &Engine{cfg: cfg, rdb: rdb, pool: pool, log: log, now: now,
-		keys: newKeys(cfg.Prefix, cfg.Centre), queue: map[string]Queue{}}
+		keys: newKeys(cfg.Prefix, cfg.Centre), queue: map[string]Queue{}, node: newNodeID()}
 	e.batch = newBatcher(rdb, e.keys.events())
 	for _, q := range cfg.Queues {
 		e.queue[q.Name] = q

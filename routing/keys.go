@@ -38,6 +38,11 @@ func (k keys) legacyFree() []string {
 // rebuildLock is held by the one process rebuilding Redis from Postgres.
 func (k keys) rebuildLock() string { return k.key("rebuilding") }
 
+// rebuildGen names the loss being rebuilt from; rebuildAcks holds, by
+// node, the generation each peer has answered (see nodes.go).
+func (k keys) rebuildGen() string  { return k.key("rebuild:gen") }
+func (k keys) rebuildAcks() string { return k.key("rebuild:acks") }
+
 // day is the statistics hash of now's day (UTC).
 func (k keys) day(now time.Time) string { return k.key("stats:" + now.UTC().Format("20060102")) }
 

@@ -29,7 +29,10 @@ func (e *Engine) recoverState(ctx context.Context) error {
 		}
 		if got {
 			err := e.rebuild(ctx)
-			e.rdb.Del(context.WithoutCancel(ctx), e.keys.rebuildLock())
+			e.rdb.Del(context.WithoutCancel(ctx), e.keys.rebuildLock(), e.keys.rebuildGen(), e.keys.rebuildAcks())
+			return err
+		}
+		if err := e.answerLoss(ctx); err != nil {
 			return err
 		}
 		n, err := e.rdb.Exists(ctx, alive).Result()
@@ -55,26 +58,34 @@ func (e *Engine) rebuild(ctx context.Context) error {
 	if n, err := e.rdb.Exists(ctx, e.keys.script(e.now())[0]).Result(); err != nil || n == 1 {
 		return err // another process finished a rebuild meanwhile
 	}
-	// When this process saw the state before it was lost, decisions made
-	// just before the loss may still be on their way to Postgres: let them
-	// land, or the rebuild restores an older state than Postgres will hold.
-	if e.sawState.Load() {
+	// Decisions made just before the loss may still be on their way to
+	// Postgres, from this process or another: the rebuild waits until every
+	// running engine has written its records (see nodes.go), or it would
+	// restore an older state than Postgres will hold, e.g. bring back a
+	// call whose caller hung up long ago. An engine that does not run
+	// (a tool's) is not known to the others: RebuildSettle gives its
+	// records time to land.
+	settled := time.After(e.cfg.RebuildSettle)
+	if !e.sawState.Load() {
+		settled = nil
+	}
+	if e.pool != nil {
+		gen, err := e.nameLoss(ctx)
+		if err != nil {
+			return fmt.Errorf("routing: rebuild: %w", err)
+		}
+		if err := e.quiet(ctx); err != nil {
+			return fmt.Errorf("routing: rebuild: %w", err)
+		}
+		if err := e.awaitPeers(ctx, gen); err != nil {
+			return fmt.Errorf("routing: rebuild: %w", err)
+		}
+	}
+	if settled != nil {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(e.cfg.RebuildSettle):
-		}
-	}
-	// This process's own records are waited for to the last: one still
-	// being made again (Postgres was away) may end an interaction that
-	// Postgres holds live, and restoring it would bring back a call whose
-	// caller hung up long ago.
-	if e.writes != nil {
-		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		err := e.writes.drained(wctx)
-		cancel()
-		if err != nil {
-			return switchboard.Errorf(switchboard.ErrUnavailable, "routing: rebuild: records of earlier decisions are still being written")
+		case <-settled:
 		}
 	}
 	var tasks []wireTask

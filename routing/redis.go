@@ -145,13 +145,20 @@ func (e *Engine) call(ctx context.Context, op string, args ...any) ([]wireEvent,
 	for attempt := 0; ; attempt++ {
 		now := e.now()
 		later := e.takeLater()
+		e.deciding.Add(int64(1 + len(later)))
 		res, err := e.batch.do(ctx, op, e.keys.script(now), append([]any{now.UnixMilli()}, args...), later...)
-		if err := e.handleLater(ctx, later); err != nil {
-			return nil, err
-		}
+		lerr := e.handleLater(ctx, later)
 		if err == nil {
 			e.sawState.Store(true)
-			return e.handle(ctx, res)
+			evs, err := e.handle(ctx, res)
+			if lerr != nil {
+				return nil, lerr
+			}
+			return evs, err
+		}
+		e.deciding.Add(-1)
+		if lerr != nil {
+			return nil, lerr
 		}
 		if strings.Contains(err.Error(), "NOSTATE") && attempt < 3 {
 			if err := e.recoverState(ctx); err != nil {
@@ -181,6 +188,7 @@ func (e *Engine) flushLater(ctx context.Context) error {
 	if len(later) == 0 {
 		return nil
 	}
+	e.deciding.Add(int64(len(later)))
 	e.batch.add(later...)
 	return e.handleLater(ctx, later)
 }
@@ -193,22 +201,23 @@ func (e *Engine) takeLater() []*opCall {
 	return l
 }
 
-// handleLater handles the results of operations queued by acceptLater.
+// handleLater handles the results of operations queued by acceptLater,
+// every one of them: a decision Redis made is recorded even when an
+// earlier one failed. It returns the first failure.
 func (e *Engine) handleLater(ctx context.Context, later []*opCall) error {
+	var first error
 	for _, o := range later {
-		select {
-		case <-o.done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		<-o.done // the batcher answers every operation, whatever ctx does
 		if o.err == nil {
 			_, o.err = e.handle(ctx, o.res)
+		} else {
+			e.deciding.Add(-1)
 		}
-		if o.err != nil {
-			return fmt.Errorf("routing: %s %v: %w", o.name, o.args[1:], scriptError(o.err))
+		if o.err != nil && first == nil {
+			first = fmt.Errorf("routing: %s %v: %w", o.name, o.args[1:], scriptError(o.err))
 		}
 	}
-	return nil
+	return first
 }
 
 // scriptError turns a script's refusal into an error of a known kind.
@@ -238,6 +247,7 @@ func (e *Engine) handle(ctx context.Context, res []string) ([]wireEvent, error) 
 	for _, s := range res {
 		var w wireEvent
 		if err := json.Unmarshal([]byte(s), &w); err != nil {
+			e.deciding.Add(-1)
 			return nil, fmt.Errorf("routing: decode event %q: %w", s, err)
 		}
 		if w.K == "overflow_due" {
@@ -251,6 +261,7 @@ func (e *Engine) handle(ctx context.Context, res []string) ([]wireEvent, error) 
 	// the caller is told it is not done (ErrUnavailable), so what an agent
 	// or a webhook hears as done is in Postgres.
 	recorded := e.persist(ctx, evs)
+	e.deciding.Add(-1) // handed to writes (or failed for good): quiet now waits on writes
 	if recorded != nil {
 		e.log.Warn("routing: records not durable yet, retrying", "err", recorded, "events", len(evs))
 	}

@@ -24,6 +24,12 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer t.Stop()
 	r := time.NewTicker(e.cfg.ReconcileEvery)
 	defer r.Stop()
+	b := time.NewTicker(nodeBeat)
+	defer b.Stop()
+	if e.pool != nil {
+		e.beatOrWarn(ctx)
+		defer e.leave(context.WithoutCancel(ctx))
+	}
 	for {
 		if err := e.Sweep(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("routing: sweep", "err", err)
@@ -36,8 +42,25 @@ func (e *Engine) Run(ctx context.Context) error {
 			return nil
 		case <-r.C:
 			e.reconcileOnce(ctx)
+		case <-b.C:
+			if e.pool != nil {
+				e.beatOrWarn(ctx)
+			}
 		case <-t.C:
 		}
+	}
+}
+
+// beatOrWarn beats, and answers a rebuild under way even when this
+// engine has called nothing since the loss. A missed beat is logged; a
+// rebuild meanwhile waits for this engine only while its last beat is
+// fresh.
+func (e *Engine) beatOrWarn(ctx context.Context) {
+	if err := e.beat(ctx); err != nil && ctx.Err() == nil {
+		e.log.Warn("routing: beat", "err", err)
+	}
+	if err := e.answerLoss(ctx); err != nil && ctx.Err() == nil {
+		e.log.Warn("routing: answering a rebuild", "err", err)
 	}
 }
 
