@@ -104,3 +104,48 @@ func TestWallboardFieldsFitInBrowser(t *testing.T) {
 		t.Fatalf("%d move fields have no label", n)
 	}
 }
+
+// TestSignInFormOnBothPagesInBrowser: the desk and the wallboard show the
+// one sign-in form, labelled and worded alike with its first field
+// focused; a wrong password is refused on either page in the page's
+// words, and the right one signs in on both.
+func TestSignInFormOnBothPagesInBrowser(t *testing.T) {
+	m, base, _ := runDeskMain(t)
+	if _, err := m.Agents.Create(context.Background(), agents.NewAgent{Username: "super1", Name: "Zhou Min", Password: "superpass1", Role: switchboard.RoleSupervisor}); err != nil {
+		t.Fatal(err)
+	}
+	const shown = `(() => {
+		const f = document.getElementById('login');
+		const field = n => { const i = f.elements[n]; return [i.type, i.autocomplete, i.required, [...i.labels].map(l => l.textContent).join()].join(' '); };
+		return [f.querySelector('h1').textContent, field('username'), field('password'),
+			f.querySelector('button[type=submit]').textContent, document.activeElement === f.elements.username].join(' | ');
+	})()`
+	const want = "Sign in | text username true Username | password current-password true Password | Sign in | true"
+	var forms []string
+	for _, page := range []string{"/", agentdesk.WallboardPath} {
+		b := browser(t)
+		err := chromedp.Do(b, chromedp.Navigate(base+page), chromedp.WaitVisible(`#login`), chromedp.Evaluate[chromedp.Void](`setLang('en')`))
+		if err != nil {
+			t.Fatalf("%s shows the sign-in form: %v", page, err)
+		}
+		got, err := chromedp.Run(b, chromedp.Evaluate[string](shown))
+		if err != nil || got != want {
+			t.Fatalf("the sign-in form of %s reads %q (%v), want %q", page, got, err, want)
+		}
+		form, err := chromedp.Run(b, chromedp.Evaluate[string](`document.querySelector('section.login').innerHTML`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		forms = append(forms, form)
+		err = chromedp.Do(b, chromedp.SendKeys(`#login input[name=username]`, "super1"), chromedp.SendKeys(`#login input[name=password]`, "not the password"),
+			chromedp.Click(`#login button[type=submit]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		poll(t, b, "a wrong password is refused on "+page, `document.getElementById('login-error').textContent === 'Sign-in failed: wrong username or password'`)
+		signIn(t, b, base+page, "super1", "superpass1")
+	}
+	if forms[0] != forms[1] {
+		t.Fatalf("the sign-in forms differ:\ndesk:      %s\nwallboard: %s", forms[0], forms[1])
+	}
+}
