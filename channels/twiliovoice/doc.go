@@ -38,7 +38,14 @@
 // the caller's <Conference> and the agent's Participants request ask for
 // them, since whichever leg joins first sets the conference's callback.
 //
-// Every endpoint is behind channels.RequireTwilioSignature; the interaction
-// id in the query string of our own callback URLs is covered by the
-// signature, and the CallSid must match the interaction's.
+// Every endpoint is behind twilio.RequireSignature; the interaction id in
+// the query string of our own callback URLs is covered by the signature,
+// and the CallSid must match the interaction's. Failures are answered by
+// twilio.Errors: a caller never hears an error page, only an apology and
+// the hang-up.
+//
+// Outbound is the campaign dialer's voice side (campaigns.Calls): it
+// places the dialer's calls with answering-machine detection, hangs them
+// up, and writes the TwiML of what the dialer decided for an answered
+// call, so that campaigns keeps the decisions and none of the wire.
 package twiliovoice
