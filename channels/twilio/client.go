@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -84,6 +85,13 @@ func (t onBehalf) RoundTrip(r *http.Request) (*http.Response, error) {
 	// (or the timeout passes): so ends this one.
 	context.AfterFunc(r.Context(), cancel)
 	return t.next.RoundTrip(r.WithContext(ctx))
+}
+
+// IsNotFound reports whether err is Twilio's 404: what the request named
+// (a call, a conference, a participant) does not exist, or no longer.
+func IsNotFound(err error) bool {
+	var re *client.TwilioRestError
+	return errors.As(err, &re) && re.Status == http.StatusNotFound
 }
 
 type rewriteHost struct {

@@ -262,3 +262,15 @@ func TestTemplate(t *testing.T) {
 		}
 	}
 }
+
+func TestIsNotFound(t *testing.T) {
+	r := newRig(t, fast, nil)
+	_, err := r.tw.API(context.Background()).FetchCall("CA00000000000000000000000000000404", nil)
+	if !IsNotFound(err) {
+		t.Fatalf("IsNotFound(%v) = false for an unknown call", err)
+	}
+	r.sim.Throttle(100, 0)
+	if _, err := r.text(context.Background()); IsNotFound(err) || IsNotFound(nil) {
+		t.Fatalf("IsNotFound(%v) = true", err)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/twilio/twilio-go/client"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"switchboard"
@@ -36,7 +35,7 @@ func (c *Channel) Hold(ctx context.Context, interactionID int64, hold bool) erro
 	}
 	if _, err := c.twilio.API(ctx).UpdateParticipant(conf, callSID, p); err != nil {
 		c.log.Warn("voice: hold", "interaction", interactionID, "hold", hold, "err", err)
-		if isNotFound(err) {
+		if twilio.IsNotFound(err) {
 			return switchboard.Errorf(switchboard.ErrConflict, "the call is no longer in its conference")
 		}
 		return switchboard.Errorf(switchboard.ErrUnavailable, "Twilio could not change the hold")
@@ -85,9 +84,4 @@ func (c *Channel) conferenceSID(ctx context.Context, name string) (string, error
 		return "", switchboard.Errorf(switchboard.ErrConflict, "the call's conference has ended")
 	}
 	return *cs[0].Sid, nil
-}
-
-func isNotFound(err error) bool {
-	var re *client.TwilioRestError
-	return errors.As(err, &re) && re.Status == 404
 }
