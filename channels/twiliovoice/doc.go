@@ -41,8 +41,9 @@
 // Every endpoint is behind twilio.RequireSignature; the interaction id in
 // the query string of our own callback URLs is covered by the signature,
 // and the CallSid must match the interaction's. Failures are answered by
-// twilio.Errors: a caller never hears an error page, only an apology and
-// the hang-up.
+// twilio.Errors: a request that is no real call's is refused with its
+// status, and a caller whose webhook failed on our side hears an apology
+// and the hang-up, never an error page.
 //
 // Outbound is the campaign dialer's voice side (campaigns.Calls): it
 // places the dialer's calls with answering-machine detection, hangs them
