@@ -78,8 +78,8 @@ func (e Errors) write(w *answerWriter, r *http.Request, err error, call bool) {
 	}
 	status := Status(err)
 	switch {
-	case w.answered:
-		log.Error(e.Name+" webhook failed after its answer began", attrs...)
+	case w.answered: // mostly Twilio gone before the answer was written
+		log.Warn(e.Name+" webhook failed after its answer began", attrs...)
 	case call && !notTheCall(status):
 		log.Error(e.Name+" webhook failed", attrs...)
 		WriteTwiML(w, sorry)
