@@ -10,8 +10,9 @@ import (
 	"switchboard"
 	"switchboard/agentdesk"
 	"switchboard/campaigns"
-	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
+	"switchboard/channels/twiliovoice"
 	"switchboard/routing"
 )
 
@@ -23,7 +24,7 @@ func TestTaskDialThroughTheGates(t *testing.T) {
 	sim := twiliosim.New(twiliosim.Config{AccountSID: "AC" + strings.Repeat("1", 32), AuthToken: "simtoken", Number: "+8610955880", Speed: 1000})
 	api := httptest.NewServer(sim.Handler())
 	t.Cleanup(api.Close)
-	tw, err := channels.NewTwilioClient(api.URL, "AC"+strings.Repeat("1", 32), "simtoken")
+	tw, err := twilio.NewClient(api.URL, "AC"+strings.Repeat("1", 32), "simtoken")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestTaskDialThroughTheGates(t *testing.T) {
 	// A Wednesday morning in Shanghai: inside the default calling window.
 	wed := time.Date(2026, 11, 25, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	store := campaigns.NewStore(c.pool, func() time.Time { return wed })
-	c.dialer = campaigns.NewDialer(store, tw, campaigns.DialerConfig{Node: "test", CallerID: "+8610955880", PublicURL: hooks.URL},
+	c.dialer = campaigns.NewDialer(store, tw, twiliovoice.NewOutbound(hooks.URL, tw), campaigns.DialerConfig{Node: "test", CallerID: "+8610955880", PublicURL: hooks.URL},
 		slog.New(slog.DiscardHandler))
 	hooks.Config.Handler = c.dialer.Handler()
 	n := c.node(agentdesk.Config{})

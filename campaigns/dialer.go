@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
-	"github.com/twilio/twilio-go"
-
 	"switchboard"
+	"switchboard/channels/twilio"
 	"switchboard/routing"
 )
 
@@ -53,13 +53,33 @@ func (c DialerConfig) withDefaults() DialerConfig {
 	return c
 }
 
+// Calls is the voice side of the dialer, twiliovoice.Outbound in the
+// server. The dialer decides whom to call, when and past which gates, and
+// what an answer means; Calls says it to Twilio. It is an interface so that
+// the voice wire (call parameters, webhook URLs, TwiML) stays with the
+// voice channel, and campaigns need not import it.
+type Calls interface {
+	// Place calls to from from for attempt attemptID and returns the
+	// call's SID. Twilio then posts /campaigns/twilio/answer and /status
+	// with ?attempt=attemptID. A failure's text is recorded as the
+	// attempt's reason.
+	Place(ctx context.Context, attemptID int64, to, from string) (sid string, err error)
+	// HangUp ends live call sid, saying say first if it is not empty.
+	HangUp(ctx context.Context, sid, say string) error
+	// Answer answers the answer webhook with the TwiML of an Answered
+	// decision: waiting in interaction's conference if it is not 0, else
+	// say (if not empty) and the hang-up.
+	Answer(w http.ResponseWriter, interaction int64, say string) error
+}
+
 // Dialer runs campaigns: every process runs one, and they share the work
 // through Postgres (see Store.claimNext). Its exported func fields connect
 // it to routing; set them (or call UseRouting) before Run.
 type Dialer struct {
 	store  *Store
 	cfg    DialerConfig
-	twilio *twilio.RestClient
+	twilio *twilio.Client // texts
+	calls  Calls
 	log    *slog.Logger
 	engine *routing.Engine // set by UseRouting
 
@@ -74,10 +94,10 @@ type Dialer struct {
 	Agents func(ctx context.Context, c *Campaign) (free, busy int, err error)
 }
 
-// NewDialer returns a dialer placing calls and texts through tw (the real
-// Twilio or the simulator).
-func NewDialer(store *Store, tw *twilio.RestClient, cfg DialerConfig, log *slog.Logger) *Dialer {
-	d := &Dialer{store: store, cfg: cfg.withDefaults(), twilio: tw, log: log}
+// NewDialer returns a dialer sending texts through tw (the real Twilio or
+// the simulator) and placing calls through calls.
+func NewDialer(store *Store, tw *twilio.Client, calls Calls, cfg DialerConfig, log *slog.Logger) *Dialer {
+	d := &Dialer{store: store, cfg: cfg.withDefaults(), twilio: tw, calls: calls, log: log}
 	d.Agents = store.Agents
 	return d
 }

@@ -15,6 +15,11 @@
 // outreach_attempts with that reason. Calling windows are read in the
 // customer's own time zone.
 //
+// The dialer decides; the voice channel speaks to Twilio. Calls are placed,
+// hung up and answered through Calls (twiliovoice.Outbound), given what
+// the dialer decided (Answered); texts go through the Twilio client, which
+// retries the requests Twilio throttles.
+//
 // Time comes from an injected now func, so tests drive the dialer across
 // time zones and window edges on a virtual clock.
 package campaigns

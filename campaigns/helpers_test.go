@@ -15,8 +15,9 @@ import (
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
+	"switchboard/channels/twiliovoice"
 	"switchboard/internal/testenv"
 	"switchboard/routing"
 )
@@ -92,7 +93,7 @@ func (w *world) rig(node string, cfg DialerConfig) *rig {
 		w.t.Fatal(err)
 	}
 	w.t.Cleanup(pool.Close)
-	tw, err := channels.NewTwilioClient(w.api.URL, simAccount, simToken)
+	tw, err := twilio.NewClient(w.api.URL, simAccount, simToken)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -103,8 +104,8 @@ func (w *world) rig(node string, cfg DialerConfig) *rig {
 	r.hooks.Start()
 	w.t.Cleanup(r.hooks.Close)
 	cfg.PublicURL = r.hooks.URL
-	r.dialer = NewDialer(r.store, tw, cfg, log)
-	r.hooks.Config.Handler = channels.RequireTwilioSignature(simToken, r.hooks.URL, log, r.dialer.Handler())
+	r.dialer = NewDialer(r.store, tw, twiliovoice.NewOutbound(cfg.PublicURL, tw), cfg, log)
+	r.hooks.Config.Handler = twilio.RequireSignature(simToken, r.hooks.URL, log, r.dialer.Handler())
 	// Routing's part, played here: the answered call goes to an agent at
 	// once, whose softphone joins the customer's conference.
 	r.dialer.Route = func(ctx context.Context, task routing.Task) error {
@@ -115,7 +116,7 @@ func (w *world) rig(node string, cfg DialerConfig) *rig {
 		go func() {
 			p := &api.CreateParticipantParams{}
 			p.SetFrom(bankNumber).SetTo("client:agent")
-			if _, err := tw.Api.CreateParticipant(fmt.Sprintf("interaction-%d", task.InteractionID), p); err != nil {
+			if _, err := tw.API(context.Background()).CreateParticipant(fmt.Sprintf("interaction-%d", task.InteractionID), p); err != nil {
 				w.t.Errorf("agent leg: %v", err)
 			}
 		}()

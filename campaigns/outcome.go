@@ -34,14 +34,23 @@ func lockAttempt(ctx context.Context, tx pgx.Tx, id int64) (attempt, error) {
 	return a, err
 }
 
+// Answered is what the dialer decided for an answered call: the customer
+// waits for an agent in the conference of interaction Interaction or, when
+// it is 0, hears Say (if not empty) and is hung up on. Calls.Answer says it
+// to Twilio.
+type Answered struct {
+	Interaction int64
+	Say         string
+}
+
 // Answer is told that call attempt id was answered, by a person or a
-// machine, and returns the TwiML for the call. A person is put in the
-// interaction's conference and handed to routing, which offers the call to
-// a campaign agent (or the task's agent) with the screen pop. A machine gets
-// the campaign's voicemail, or is hung up on and retried.
-func (d *Dialer) Answer(ctx context.Context, id int64, sid, answeredBy string) (string, error) {
+// machine, and decides what the call does. A person waits in the
+// interaction's conference and is handed to routing, which offers the call
+// to a campaign agent (or the task's agent) with the screen pop. A machine
+// gets the campaign's voicemail, or is hung up on and retried.
+func (d *Dialer) Answer(ctx context.Context, id int64, sid, answeredBy string) (Answered, error) {
 	var task routing.Task
-	var twiml string
+	var ans Answered
 	err := d.store.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		a, err := lockAttempt(ctx, tx, id)
 		if err != nil {
@@ -51,30 +60,29 @@ func (d *Dialer) Answer(ctx context.Context, id int64, sid, answeredBy string) (
 			return switchboard.Errorf(switchboard.ErrInvalid, "call %s is not attempt %d", sid, id)
 		}
 		if !a.Live || a.Result != "dialing" {
-			twiml = "<Response><Hangup/></Response>"
-			return nil
+			return nil // hang up
 		}
 		c, err := attemptCampaign(ctx, tx, a)
 		if err != nil {
 			return err
 		}
 		if strings.HasPrefix(answeredBy, "machine") || answeredBy == "fax" {
-			twiml, err = machine(ctx, tx, now, a, c, answeredBy)
+			ans.Say, err = machine(ctx, tx, now, a, c, answeredBy)
 			return err
 		}
 		task, err = human(ctx, tx, now, a, c, d.cfg.Queue, sid, answeredBy)
-		twiml = conferenceTwiML(task.InteractionID)
+		ans.Interaction = task.InteractionID
 		return err
 	})
 	if err != nil {
-		return "", fmt.Errorf("campaigns: answer of attempt %d: %w", id, err)
+		return Answered{}, fmt.Errorf("campaigns: answer of attempt %d: %w", id, err)
 	}
 	if task.InteractionID != 0 && d.Route != nil {
 		if err := d.Route(ctx, task); err != nil {
-			return "", fmt.Errorf("campaigns: route answered call %d: %w", task.InteractionID, err)
+			return Answered{}, fmt.Errorf("campaigns: route answered call %d: %w", task.InteractionID, err)
 		}
 	}
-	return twiml, nil
+	return ans, nil
 }
 
 func attemptCampaign(ctx context.Context, tx pgx.Tx, a attempt) (*Campaign, error) {
@@ -84,14 +92,16 @@ func attemptCampaign(ctx context.Context, tx pgx.Tx, a attempt) (*Campaign, erro
 	return scanCampaign(tx.QueryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = $1`, a.CampaignID))
 }
 
+// machine records a machine's answer and returns what it is told before
+// the hang-up: the campaign's voicemail, or nothing.
 func machine(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campaign, by string) (string, error) {
-	result, twiml := "machine", "<Response><Hangup/></Response>"
+	result, say := "machine", ""
 	if c != nil && c.Rules.MachineAction == "voicemail" {
-		result, twiml = "voicemail", sayAndHangUp(c.Rules.Voicemail)
+		result, say = "voicemail", c.Rules.Voicemail
 	}
 	_, err := tx.Exec(ctx, `UPDATE outreach_attempts SET result = $2, answered_by = $3, answered_at = $4 WHERE id = $1`,
 		a.ID, result, by, now)
-	return twiml, err
+	return say, err
 }
 
 // human records a person's answer and creates the outbound interaction
@@ -138,16 +148,6 @@ func human(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campaign
 		_, err = tx.Exec(ctx, `UPDATE campaign_contacts SET state = 'offered', updated_at = $2 WHERE id = $1`, a.ContactID, now)
 	}
 	return t, err
-}
-
-// conferenceTwiML holds the answered customer in the interaction's
-// conference, where the agent's leg joins when the agent accepts. The voice
-// channel's bridge then redirects the customer into the same conference;
-// that exit must not end the conference, or the agent who has just joined
-// is dropped. (The conference still ends when the customer hangs up while
-// alone in it, and the bridge's own seat ends it on exit.)
-func conferenceTwiML(interactionID int64) string {
-	return fmt.Sprintf(`<Response><Dial><Conference startConferenceOnEnter="false" endConferenceOnExit="false">interaction-%d</Conference></Dial></Response>`, interactionID)
 }
 
 // Connected records that agent took answered call interactionID. Routing

@@ -9,11 +9,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/twilio/twilio-go"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
 	"switchboard/routing"
 )
@@ -96,7 +95,7 @@ func TestPredictiveCampaign(t *testing.T) {
 	}
 	mustExec(t, r.pool, `INSERT INTO dnc (phone, source, added_at) SELECT phone, 'test', now() FROM customers WHERE id = $1`, listed)
 
-	tw, err := channels.NewTwilioClient(w.api.URL, simAccount, simToken)
+	tw, err := twilio.NewClient(w.api.URL, simAccount, simToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +144,7 @@ func TestPredictiveCampaign(t *testing.T) {
 // assign gives the answered calls waiting for an agent, oldest first, to
 // free agents: the agent's leg joins the customer's conference and the
 // dialer is told, as routing would.
-func assign(t *testing.T, r *rig, pool *agentPool, tw *twilio.RestClient) {
+func assign(t *testing.T, r *rig, pool *agentPool, tw *twilio.Client) {
 	t.Helper()
 	ctx := context.Background()
 	rows, err := r.pool.Query(ctx, `SELECT interaction_id FROM outreach_attempts WHERE live AND result = 'answered'
@@ -164,7 +163,7 @@ func assign(t *testing.T, r *rig, pool *agentPool, tw *twilio.RestClient) {
 		}
 		p := &api.CreateParticipantParams{}
 		p.SetFrom(bankNumber).SetTo("client:agent")
-		if _, err := tw.Api.CreateParticipant(fmt.Sprintf("interaction-%d", id), p); err != nil {
+		if _, err := tw.API(context.Background()).CreateParticipant(fmt.Sprintf("interaction-%d", id), p); err != nil {
 			t.Fatalf("agent leg: %v", err)
 		}
 		if err := r.dialer.Connected(ctx, id, agent); err != nil {

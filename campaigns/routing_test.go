@@ -14,6 +14,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
 	"switchboard/channels/twiliovoice"
 	"switchboard/internal/testenv"
@@ -105,7 +106,7 @@ func (w *world) centre(t *testing.T, ctx context.Context) *centre {
 		t.Fatal(err)
 	}
 	go e.Run(ctx)
-	tw, err := channels.NewTwilioClient(w.api.URL, simAccount, simToken)
+	tw, err := twilio.NewClient(w.api.URL, simAccount, simToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func (w *world) centre(t *testing.T, ctx context.Context) *centre {
 	r.dialer.UseRouting(e)
 	go r.dialer.FollowRouting(ctx)
 	mux := http.NewServeMux()
-	mux.Handle("/campaigns/twilio/", channels.RequireTwilioSignature(simToken, r.hooks.URL, log, r.dialer.Handler()))
+	mux.Handle("/campaigns/twilio/", twilio.RequireSignature(simToken, r.hooks.URL, log, r.dialer.Handler()))
 	mux.Handle("/channels/twilio/voice", voice.Handler())
 	mux.Handle("/channels/twilio/voice/", voice.Handler())
 	r.hooks.Config.Handler = mux
@@ -235,7 +236,7 @@ func TestAnsweredCallThroughRouting(t *testing.T) {
 	// for the agent's disposition.
 	p := &api.UpdateCallParams{}
 	p.SetStatus("completed")
-	if _, err := c.dialer.twilio.Api.UpdateCall(customer.SID, p); err != nil {
+	if _, err := c.dialer.twilio.API(context.Background()).UpdateCall(customer.SID, p); err != nil {
 		t.Fatal(err)
 	}
 	settle(t, c.pool)

@@ -125,7 +125,7 @@ func (d *Dialer) sendText(ctx context.Context, cl Claim, from, template string, 
 	p := &api.CreateMessageParams{}
 	p.SetTo(cl.Phone).SetFrom(from).SetBody(body).
 		SetStatusCallback(fmt.Sprintf("%s/campaigns/twilio/sms-status?attempt=%d", d.cfg.PublicURL, cl.AttemptID))
-	m, err := d.twilio.Api.CreateMessage(p)
+	m, err := d.twilio.API(ctx).CreateMessage(p)
 	if err != nil || m.Sid == nil {
 		d.log.Warn("dialer: text refused", "attempt", cl.AttemptID, "err", err)
 		return false, d.store.endAttempt(ctx, cl.AttemptID, "failed", fmt.Sprint(err))

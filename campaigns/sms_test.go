@@ -82,3 +82,45 @@ func TestSMSCampaign(t *testing.T) {
 		t.Errorf("%d outbound messages in customers' SMS interactions, want 29", msgs)
 	}
 }
+
+// TestThrottledCampaignTextIsSent: Twilio throttles the campaign's first
+// texts (429, error 20429); the client waits and sends them again, so
+// every contact is texted once and no attempt fails.
+func TestThrottledCampaignTextIsSent(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, monday.Add(3*time.Hour), twiliosim.Answering{})
+	r := w.rig("node-a", DialerConfig{})
+	for i := range 3 {
+		addCustomer(t, r.pool, cust{name: "Li " + string(rune('A'+i)), phone: phoneN(3000 + i)})
+	}
+	c := &Campaign{Name: "card renewal", Channel: switchboard.ChannelSMS, Template: "{name}：您的新卡已寄出。回复TD退订",
+		StartsAt: monday, EndsAt: monday.Add(48 * time.Hour)}
+	c.Rules = DefaultRules()
+	if err := r.store.Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.Move(ctx, c.ID, Scheduled); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.Throttle(2, 0)
+	if _, err := r.dialer.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string]int{}
+	for _, q := range w.sim.Requests() {
+		if q.Method == "POST" && strings.HasSuffix(q.Path, "/Messages.json") {
+			texts[q.Form.Get("To")]++
+		}
+	}
+	var failed, sent int
+	r.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE result = 'failed'), count(*) FILTER (WHERE result IN ('sent', 'delivered'))
+		FROM outreach_attempts WHERE campaign_id = $1`, c.ID).Scan(&failed, &sent)
+	if len(texts) != 3 || failed != 0 || sent != 3 {
+		t.Fatalf("texts carried %v, %d attempts failed, %d sent; want each of 3 contacts texted once, none failed", texts, failed, sent)
+	}
+	for to, n := range texts {
+		if n != 1 {
+			t.Errorf("%s texted %d times", to, n)
+		}
+	}
+}

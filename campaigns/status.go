@@ -148,7 +148,7 @@ const AbandonMessage = "We are sorry, all our advisers are busy. We will call yo
 
 func (d *Dialer) abandon(ctx context.Context, a attempt) {
 	if a.SID != "" {
-		if err := d.hangUp(a.SID, AbandonMessage); err != nil {
+		if err := d.calls.HangUp(ctx, a.SID, AbandonMessage); err != nil {
 			d.log.Warn("dialer: hang up abandoned call", "attempt", a.ID, "err", err)
 		}
 	}

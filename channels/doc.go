@@ -1,7 +1,9 @@
 // Package channels turns provider traffic into interactions and messages:
 // the parts the voice, SMS and chat adapters share. Each adapter lives in a
-// sub-package named for its technology (twiliovoice, twiliosms, webchat); the
-// local Twilio stand-in is twiliosim.
+// sub-package named for its technology (twiliovoice, twiliosms, webchat);
+// what they and the campaign dialer share of Twilio's wire (the signature
+// check, the REST client, the webhooks' error writer, hand-written TwiML)
+// is channels/twilio, and the local Twilio stand-in is twiliosim.
 //
 // What is shared here:
 //
@@ -11,12 +13,6 @@
 //     MessageSid, chat client message ids) are unique in Postgres, so a
 //     retried webhook or a resent chat frame finds its first copy and
 //     changes nothing.
-//
-//   - RequireTwilioSignature checks X-Twilio-Signature against the configured
-//     public URL before the request is parsed for anything else.
-//
-//   - NewTwilioClient points twilio-go at the configured API URL, the real
-//     Twilio or the simulator.
 //
 //   - Bus publishes what an agent's desk must show (a customer's message, a
 //     typing indicator, a delivery status) on one Redis pub/sub channel, so

@@ -11,11 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
-	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
 )
 
@@ -36,7 +35,7 @@ type bank struct {
 	twiml    string
 	events   chan url.Values
 	stray    chan string
-	rest     *twilio.RestClient
+	rest     *twilio.Client
 	sim      *twiliosim.Sim
 	simURL   string
 	validate client.RequestValidator
@@ -78,7 +77,7 @@ func newBank(t *testing.T, twimlFor func(base string) string) *bank {
 	api := httptest.NewServer(b.sim.Handler())
 	t.Cleanup(api.Close)
 	b.simURL = api.URL
-	rest, err := channels.NewTwilioClient(api.URL, accountSID, authToken)
+	rest, err := twilio.NewClient(api.URL, accountSID, authToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +106,7 @@ func (b *bank) addAgent(start, endOnExit bool, callback string) string {
 	p.SetFrom(bankNumber).SetTo("client:agent_1").SetLabel("agent").SetStartConferenceOnEnter(start).
 		SetEndConferenceOnExit(endOnExit).SetConferenceStatusCallback(b.srv.URL + callback).
 		SetConferenceStatusCallbackEvent([]string{"start", "end", "join", "leave", "hold"})
-	res, err := b.rest.Api.CreateParticipant(room, p)
+	res, err := b.rest.API(context.Background()).CreateParticipant(room, p)
 	if err != nil {
 		b.t.Fatalf("create participant: %v", err)
 	}
@@ -118,7 +117,7 @@ func (b *bank) hold(who string, hold bool) {
 	b.t.Helper()
 	p := &api.UpdateParticipantParams{}
 	p.SetHold(hold)
-	res, err := b.rest.Api.UpdateParticipant(b.conferenceSID(), who, p)
+	res, err := b.rest.API(context.Background()).UpdateParticipant(b.conferenceSID(), who, p)
 	if err != nil {
 		b.t.Fatalf("hold %s: %v", who, err)
 	}
@@ -129,7 +128,7 @@ func (b *bank) hold(who string, hold bool) {
 
 func (b *bank) conferenceSID() string {
 	b.t.Helper()
-	c, err := b.rest.Api.FetchConference(room, nil)
+	c, err := b.rest.API(context.Background()).FetchConference(room, nil)
 	if err != nil {
 		b.t.Fatalf("fetch conference: %v", err)
 	}
@@ -165,7 +164,7 @@ func TestConferenceStatusCallbacks(t *testing.T) {
 			end: func(b *bank, sid string) {
 				p := &api.UpdateCallParams{}
 				p.SetStatus("completed")
-				if _, err := b.rest.Api.UpdateCall(sid, p); err != nil {
+				if _, err := b.rest.API(context.Background()).UpdateCall(sid, p); err != nil {
 					b.t.Fatal(err)
 				}
 			},
@@ -185,7 +184,7 @@ func TestConferenceStatusCallbacks(t *testing.T) {
 			twiml:      `statusCallback="/ignored" startConferenceOnEnter="false" endConferenceOnExit="true" participantLabel="customer"`,
 			agentFirst: true, agentStart: true, agentCB: "/conference", hold: "agent",
 			end: func(b *bank, _ string) {
-				if err := b.rest.Api.DeleteParticipant(b.conferenceSID(), "customer", nil); err != nil {
+				if err := b.rest.API(context.Background()).DeleteParticipant(b.conferenceSID(), "customer", nil); err != nil {
 					b.t.Fatal(err)
 				}
 			},

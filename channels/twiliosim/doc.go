@@ -25,6 +25,10 @@
 // SequenceNumber order. When an end-on-exit leg leaves, the other legs
 // leave before conference-end is sent.
 //
+// Sim.Throttle answers the next requests 429 with error 20429, as Twilio
+// answers an account that sends too many at once, so clients' retries can
+// be tested.
+//
 // Time is scaled by Config.Speed so tests run a call in milliseconds.
 // Trickle drives a steady flow of demo traffic.
 package twiliosim

@@ -10,7 +10,7 @@ import (
 
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 
-	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
 )
 
@@ -31,13 +31,13 @@ func TestListMessagesAndCalls(t *testing.T) {
 	sim := twiliosim.New(twiliosim.Config{AccountSID: listSID, AuthToken: listToken, Number: bankNumber, SMSURL: hooks.URL})
 	api := httptest.NewServer(sim.Handler())
 	defer api.Close()
-	rc, err := channels.NewTwilioClient(api.URL, listSID, listToken)
+	rc, err := twilio.NewClient(api.URL, listSID, listToken)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 7 {
 		to := fmt.Sprintf("+861390000000%d", i%2)
-		if _, err := rc.Api.CreateMessage(&openapi.CreateMessageParams{To: &to, From: ptr(bankNumber), Body: ptr(fmt.Sprint("notice ", i))}); err != nil {
+		if _, err := rc.API(context.Background()).CreateMessage(&openapi.CreateMessageParams{To: &to, From: ptr(bankNumber), Body: ptr(fmt.Sprint("notice ", i))}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -45,7 +45,7 @@ func TestListMessagesAndCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	all, err := rc.Api.ListMessage(&openapi.ListMessageParams{PageSize: ptr(3)})
+	all, err := rc.API(context.Background()).ListMessage(&openapi.ListMessageParams{PageSize: ptr(3)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,19 +63,19 @@ func TestListMessagesAndCalls(t *testing.T) {
 	if *all[0].Body != "Thanks, we got it" || *all[1].Direction != "inbound" || *all[8].Body != "notice 0" {
 		t.Errorf("not newest first: first %q (%s), last %q", *all[0].Body, *all[1].Direction, *all[8].Body)
 	}
-	to1, err := rc.Api.ListMessage(&openapi.ListMessageParams{To: ptr("+8613900000001"), PageSize: ptr(2)})
+	to1, err := rc.API(context.Background()).ListMessage(&openapi.ListMessageParams{To: ptr("+8613900000001"), PageSize: ptr(2)})
 	if err != nil || len(to1) != 3 {
 		t.Fatalf("To filter: %d messages, %v; want 3", len(to1), err)
 	}
 
 	sim.Phone(twiliosim.Caller{From: "+8613900000001"})
 	for range 3 {
-		if _, err := rc.Api.CreateCall(&openapi.CreateCallParams{To: ptr("+8613900000001"), From: ptr(bankNumber),
+		if _, err := rc.API(context.Background()).CreateCall(&openapi.CreateCallParams{To: ptr("+8613900000001"), From: ptr(bankNumber),
 			Twiml: ptr("<Response><Say>Hello</Say></Response>")}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	calls, err := rc.Api.ListCall(&openapi.ListCallParams{To: ptr("+8613900000001"), PageSize: ptr(2)})
+	calls, err := rc.API(context.Background()).ListCall(&openapi.ListCallParams{To: ptr("+8613900000001"), PageSize: ptr(2)})
 	if err != nil || len(calls) != 3 {
 		t.Fatalf("listed %d calls, %v; want 3", len(calls), err)
 	}

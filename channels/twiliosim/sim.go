@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +49,10 @@ type Sim struct {
 	calls    map[string]*Call
 	confs    map[string]*conference // by friendly name
 	phones   map[string]Caller      // how numbers answer the bank's calls
+	// throttle is how many REST requests are still to be answered 429,
+	// with Retry-After throttleAfter when it is not zero.
+	throttle      int
+	throttleAfter time.Duration
 }
 
 // Request is one REST API request the simulator received.
@@ -107,6 +112,9 @@ func (s *Sim) auth(h http.HandlerFunc) http.HandlerFunc {
 			twilioError(w, http.StatusUnauthorized, 20003, "Authenticate")
 			return
 		}
+		if s.throttled(w) {
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 		if err := r.ParseForm(); err != nil {
 			twilioError(w, http.StatusBadRequest, 20001, "Invalid form body")
@@ -118,6 +126,31 @@ func (s *Sim) auth(h http.HandlerFunc) http.HandlerFunc {
 		s.mu.Unlock()
 		h(w, r)
 	}
+}
+
+// Throttle answers the next n REST requests as Twilio answers an account
+// that sends too many at once: 429 Too Many Requests with error 20429, and
+// nothing done or recorded (Requests). A retryAfter of at least a second
+// is sent as Retry-After, in whole seconds; Twilio's 2010 API promises no
+// such header, so by default there is none.
+func (s *Sim) Throttle(n int, retryAfter time.Duration) {
+	s.mu.Lock()
+	s.throttle, s.throttleAfter = n, retryAfter
+	s.mu.Unlock()
+}
+
+func (s *Sim) throttled(w http.ResponseWriter) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.throttle <= 0 {
+		return false
+	}
+	s.throttle--
+	if secs := int(s.throttleAfter / time.Second); secs > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	}
+	twilioError(w, http.StatusTooManyRequests, 20429, "Too Many Requests")
+	return true
 }
 
 // Requests returns a copy of every REST request received so far.

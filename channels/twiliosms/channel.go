@@ -1,16 +1,14 @@
 package twiliosms
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/twilio/twilio-go"
-
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/phone"
 	"switchboard/routing"
 )
@@ -58,16 +56,16 @@ func (c Config) withDefaults() (Config, error) {
 type Channel struct {
 	cfg    Config
 	store  *channels.Store
-	twilio *twilio.RestClient
+	twilio *twilio.Client
 	router *routing.Engine
 	bus    *channels.Bus
 	log    *slog.Logger
 	writer *groupWriter
 }
 
-// New returns the SMS channel. tw sends replies (channels.NewTwilioClient),
+// New returns the SMS channel. tw sends replies (twilio.NewClient),
 // router routes new threads, bus carries customers' texts to the desk.
-func New(cfg Config, store *channels.Store, tw *twilio.RestClient, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
+func New(cfg Config, store *channels.Store, tw *twilio.Client, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -81,24 +79,15 @@ func New(cfg Config, store *channels.Store, tw *twilio.RestClient, router *routi
 }
 
 // Handler serves POST /channels/twilio/sms and /channels/twilio/sms/status,
-// each behind the Twilio signature check.
+// each behind the Twilio signature check. A failure is answered by
+// twilio.Errors: 400 for a request Twilio should not retry, 503 for a
+// failure on our side (Twilio retries per its connection overrides).
 func (c *Channel) Handler() http.Handler {
+	e := twilio.Errors{Log: c.log, Name: "sms"}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /channels/twilio/sms", c.handleInbound)
-	mux.HandleFunc("POST /channels/twilio/sms/status", c.handleStatus)
-	return channels.RequireTwilioSignature(c.cfg.AuthToken, c.cfg.PublicURL, c.log, mux)
-}
-
-// writeError answers Twilio: 400 for a request it should not retry, 503 for
-// a failure on our side (Twilio retries per its connection overrides).
-func (c *Channel) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, switchboard.ErrInvalid) {
-		c.log.Warn("sms webhook rejected", "path", r.URL.Path, "err", err)
-		http.Error(w, switchboard.ErrorMessage(err), http.StatusBadRequest)
-		return
-	}
-	c.log.Error("sms webhook failed", "path", r.URL.Path, "err", err)
-	http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+	mux.Handle("POST /channels/twilio/sms", e.Serve(c.handleInbound))
+	mux.Handle("POST /channels/twilio/sms/status", e.Serve(c.handleStatus))
+	return twilio.RequireSignature(c.cfg.AuthToken, c.cfg.PublicURL, c.log, mux)
 }
 
 func parseForm(r *http.Request) error {

@@ -2,12 +2,12 @@ package twiliosms
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/twilio/twilio-go/twiml"
 
 	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/routing"
 )
 
@@ -23,25 +23,22 @@ type received struct {
 	queued   *routing.Queued // a new thread's routing record, committed with it
 }
 
-func (c *Channel) handleInbound(w http.ResponseWriter, r *http.Request) {
+func (c *Channel) handleInbound(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	in, err := parseInbound(r.PostForm, c.cfg.Region, c.cfg.From)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	rec, err := c.receive(in)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	if !rec.Dup {
 		c.afterCommit(r.Context(), rec)
 	}
-	c.writeReply(w, rec)
+	return c.writeReply(w, rec)
 }
 
 // receive stores an inbound text: consent, thread and message commit
@@ -66,7 +63,7 @@ func (c *Channel) afterCommit(ctx context.Context, rec received) {
 
 // writeReply answers Twilio with TwiML: the help text, the 退订 confirmation,
 // or nothing.
-func (c *Channel) writeReply(w http.ResponseWriter, rec received) {
+func (c *Channel) writeReply(w http.ResponseWriter, rec received) error {
 	var els []twiml.Element
 	switch {
 	case rec.Keyword == kwHelp:
@@ -74,17 +71,12 @@ func (c *Channel) writeReply(w http.ResponseWriter, rec received) {
 	case rec.Keyword == kwStop && !twilioHandles(rec.Word):
 		els = append(els, &twiml.MessagingMessage{Body: c.cfg.OptOutText})
 	}
-	x := emptyReply
+	x := twilio.NoReply // the answer to nearly every text
 	if len(els) > 0 {
 		var err error
 		if x, err = twiml.Messages(els); err != nil {
-			x = emptyReply
+			x = twilio.NoReply
 		}
 	}
-	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	fmt.Fprint(w, x)
+	return twilio.WriteTwiML(w, x)
 }
-
-// emptyReply is the answer to nearly every text, built once: it was a
-// twentieth of a webhook's Go time when built each time.
-const emptyReply = `<?xml version="1.0" encoding="UTF-8"?><Response/>`

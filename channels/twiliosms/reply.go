@@ -60,7 +60,7 @@ func refuseOptedOut(ctx context.Context, q channels.Querier, to string) error {
 func (c *Channel) send(ctx context.Context, to string, m channels.Message) (channels.Message, error) {
 	p := &api.CreateMessageParams{}
 	p.SetTo(to).SetFrom(c.cfg.From).SetBody(m.Body).SetStatusCallback(c.statusCallback(m.ID))
-	res, sendErr := c.twilio.Api.CreateMessage(p)
+	res, sendErr := c.twilio.API(ctx).CreateMessage(p)
 	status, sid := "failed", ""
 	if sendErr == nil && res.Sid != nil {
 		sid, status = *res.Sid, "queued"
@@ -106,7 +106,7 @@ func (c *Channel) Send(ctx context.Context, to, body string) (string, error) {
 	}
 	p := &api.CreateMessageParams{}
 	p.SetTo(to).SetFrom(c.cfg.From).SetBody(body)
-	res, err := c.twilio.Api.CreateMessage(p)
+	res, err := c.twilio.API(ctx).CreateMessage(p)
 	if err != nil || res.Sid == nil {
 		c.log.Error("sms: send", "err", err)
 		return "", switchboard.Errorf(switchboard.ErrUnavailable, "the text could not be sent; try again")

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"switchboard"
-	"switchboard/channels"
 	"switchboard/channels/internal/chantest"
+	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
 	"switchboard/channels/twiliosms"
 	"switchboard/routing"
@@ -167,7 +167,7 @@ func TestUnsignedOrForgedWebhookRefused(t *testing.T) {
 		"body changed":          {twiliosim.Sign(chantest.AuthToken, target, form), strings.Replace(form.Encode(), "hi", "ho", 1), http.StatusForbidden},
 		// Twilio signs the URL exactly as configured, port and all.
 		"signed without the port": {twiliosim.Sign(chantest.AuthToken, withoutPort(target), form), form.Encode(), http.StatusForbidden},
-		"too large":               {"x", "Body=" + strings.Repeat("a", channels.MaxWebhookBody+1), http.StatusRequestEntityTooLarge},
+		"too large":               {"x", "Body=" + strings.Repeat("a", twilio.MaxWebhookBody+1), http.StatusRequestEntityTooLarge},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

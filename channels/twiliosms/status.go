@@ -19,27 +19,23 @@ import (
 // the send's response still finds it) or else by MessageSid. A status that
 // is not later than the stored one is ignored; an unknown message is
 // acknowledged and logged, since Twilio cannot fix it by retrying.
-func (c *Channel) handleStatus(w http.ResponseWriter, r *http.Request) {
+func (c *Channel) handleStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	st, err := parseStatus(r.PostForm)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	var id int64
 	if m := r.URL.Query().Get("m"); m != "" {
 		if id, err = strconv.ParseInt(m, 10, 64); err != nil || id <= 0 {
-			c.writeError(w, r, switchboard.Errorf(switchboard.ErrInvalid, "m is not a message id"))
-			return
+			return switchboard.Errorf(switchboard.ErrInvalid, "m is not a message id")
 		}
 	}
 	ev, err := c.recordStatus(r.Context(), id, st)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	if ev != nil {
 		if err := c.bus.Publish(r.Context(), *ev); err != nil {
@@ -47,6 +43,7 @@ func (c *Channel) handleStatus(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (c *Channel) recordStatus(ctx context.Context, id int64, st status) (*channels.Event, error) {

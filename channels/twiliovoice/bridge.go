@@ -13,6 +13,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/routing"
 )
 
@@ -56,7 +57,7 @@ func (c *Channel) Bridge(ctx context.Context, interactionID, agentID int64) erro
 	if err != nil || !first {
 		return err
 	}
-	legs, err := c.connect(l, agentID)
+	legs, err := c.connect(ctx, l, agentID)
 	if err == nil {
 		err = c.record(ctx, l.ID, agentID, "bridging", legs)
 		return err
@@ -70,17 +71,17 @@ func (c *Channel) Bridge(ctx context.Context, interactionID, agentID int64) erro
 }
 
 // connect places the two legs.
-func (c *Channel) connect(l channels.Live, agentID int64) (map[string]any, error) {
+func (c *Channel) connect(ctx context.Context, l channels.Live, agentID int64) (map[string]any, error) {
 	pp := &api.CreateParticipantParams{}
 	pp.SetFrom(c.cfg.From).SetTo("client:" + c.cfg.AgentClient(agentID)).SetLabel("agent").
 		SetStartConferenceOnEnter(true).SetEndConferenceOnExit(true).
 		SetStatusCallback(c.url("/status", l.ID, "leg", "agent")).SetStatusCallbackEvent([]string{"answered", "completed"}).
 		SetConferenceStatusCallback(c.url("/conference", l.ID)).SetConferenceStatusCallbackEvent(conferenceEvents)
-	agentLeg, err := c.twilio.Api.CreateParticipant(conference(l.ID), pp)
+	agentLeg, err := c.twilio.API(ctx).CreateParticipant(twilio.ConferenceName(l.ID), pp)
 	if err != nil {
 		return nil, fmt.Errorf("agent leg: %w", err)
 	}
-	legs := map[string]any{"conference": conference(l.ID)}
+	legs := map[string]any{"conference": twilio.ConferenceName(l.ID)}
 	if agentLeg.CallSid != nil {
 		legs["agent_call_sid"] = *agentLeg.CallSid
 	}
@@ -89,7 +90,7 @@ func (c *Channel) connect(l channels.Live, agentID int64) (map[string]any, error
 		cp.SetTo(l.CallbackTo).SetFrom(c.cfg.From).SetUrl(c.url("/bridge", l.ID, "leg", "callback")).
 			SetStatusCallback(c.url("/status", l.ID, "leg", "callback")).SetStatusCallbackEvent([]string{"answered", "completed"}).
 			SetTimeout(30)
-		call, err := c.twilio.Api.CreateCall(cp)
+		call, err := c.twilio.API(ctx).CreateCall(cp)
 		if err != nil {
 			return nil, fmt.Errorf("callback to caller: %w", err)
 		}
@@ -98,7 +99,7 @@ func (c *Channel) connect(l channels.Live, agentID int64) (map[string]any, error
 	}
 	up := &api.UpdateCallParams{}
 	up.SetUrl(c.url("/bridge", l.ID)).SetMethod("POST")
-	if _, err := c.twilio.Api.UpdateCall(l.ProviderSID, up); err != nil {
+	if _, err := c.twilio.API(ctx).UpdateCall(l.ProviderSID, up); err != nil {
 		return nil, fmt.Errorf("redirect caller: %w", err)
 	}
 	legs["customer_call_sid"] = l.ProviderSID
@@ -113,35 +114,30 @@ func (c *Channel) record(ctx context.Context, id, agentID int64, kind string, da
 
 // handleBridge is the TwiML of a caller's leg once an agent has accepted:
 // the conference. A callback leg first hears who is calling.
-func (c *Channel) handleBridge(w http.ResponseWriter, r *http.Request) {
+func (c *Channel) handleBridge(w http.ResponseWriter, r *http.Request) error {
 	cf, err := c.parseCall(r)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	if r.URL.Query().Get("leg") == "callback" {
-		c.bridgeCallback(w, r, cf)
-		return
+		return c.bridgeCallback(w, r, cf)
 	}
 	l, err := c.callInteraction(r.Context(), cf)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
-	c.writeTwiML(w, c.conferenceTwiML(l.ID)...)
+	return c.writeTwiML(w, c.conferenceTwiML(l.ID)...)
 }
 
-func (c *Channel) bridgeCallback(w http.ResponseWriter, r *http.Request, cf callForm) {
+func (c *Channel) bridgeCallback(w http.ResponseWriter, r *http.Request, cf callForm) error {
 	l, err := channels.LoadInteraction(r.Context(), c.store.Pool(), cf.Interaction, false)
 	if err != nil || l.CallbackTo == "" || l.CallbackTo != cf.To {
-		c.writeError(w, r, switchboard.Errorf(switchboard.ErrForbidden, "call %s is not a callback of interaction %d", cf.CallSID, cf.Interaction))
-		return
+		return switchboard.Errorf(switchboard.ErrForbidden, "call %s is not a callback of interaction %d", cf.CallSID, cf.Interaction)
 	}
 	if l.State != switchboard.StateConnected {
-		c.writeTwiML(w, &twiml.VoiceHangup{})
-		return
+		return c.writeTwiML(w, &twiml.VoiceHangup{})
 	}
 	els := append([]twiml.Element{&twiml.VoiceSay{Message: c.cfg.Menu.CallbackGreet[l.Language], Language: sayLanguage(l.Language)}},
 		c.conferenceTwiML(l.ID)...)
-	c.writeTwiML(w, els...)
+	return c.writeTwiML(w, els...)
 }

@@ -1,7 +1,6 @@
 package twiliovoice
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -9,11 +8,11 @@ import (
 	"regexp"
 	"strconv"
 
-	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/twiml"
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/phone"
 	"switchboard/routing"
 )
@@ -37,14 +36,14 @@ type Config struct {
 type Channel struct {
 	cfg    Config
 	store  *channels.Store
-	twilio *twilio.RestClient
+	twilio *twilio.Client
 	router *routing.Engine
 	bus    *channels.Bus
 	log    *slog.Logger
 }
 
 // New returns the voice channel.
-func New(cfg Config, store *channels.Store, tw *twilio.RestClient, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
+func New(cfg Config, store *channels.Store, tw *twilio.Client, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
 	if cfg.Region == "" {
 		cfg.Region = "CN"
 	}
@@ -73,17 +72,21 @@ func New(cfg Config, store *channels.Store, tw *twilio.RestClient, router *routi
 }
 
 // Handler serves every /channels/twilio/voice endpoint behind the
-// signature check.
+// signature check. A failure is answered by twilio.Errors: 400 for bad
+// input, 403 for a CallSid that does not own the interaction; otherwise,
+// on the endpoints a call follows, TwiML that apologises and hangs up, and
+// on the status callbacks 503.
 func (c *Channel) Handler() http.Handler {
+	e := twilio.Errors{Log: c.log, Name: "voice"}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /channels/twilio/voice", c.handleIncoming)
-	mux.HandleFunc("POST /channels/twilio/voice/ivr", c.handleIVR)
-	mux.HandleFunc("POST /channels/twilio/voice/hold", c.handleHold)
-	mux.HandleFunc("POST /channels/twilio/voice/hold/key", c.handleHoldKey)
-	mux.HandleFunc("POST /channels/twilio/voice/bridge", c.handleBridge)
-	mux.HandleFunc("POST /channels/twilio/voice/status", c.handleStatus)
-	mux.HandleFunc("POST /channels/twilio/voice/conference", c.handleConference)
-	return channels.RequireTwilioSignature(c.cfg.AuthToken, c.cfg.PublicURL, c.log, mux)
+	mux.Handle("POST /channels/twilio/voice", e.ServeCall(c.handleIncoming))
+	mux.Handle("POST /channels/twilio/voice/ivr", e.ServeCall(c.handleIVR))
+	mux.Handle("POST /channels/twilio/voice/hold", e.ServeCall(c.handleHold))
+	mux.Handle("POST /channels/twilio/voice/hold/key", e.ServeCall(c.handleHoldKey))
+	mux.Handle("POST /channels/twilio/voice/bridge", e.ServeCall(c.handleBridge))
+	mux.Handle("POST /channels/twilio/voice/status", e.Serve(c.handleStatus))
+	mux.Handle("POST /channels/twilio/voice/conference", e.Serve(c.handleConference))
+	return twilio.RequireSignature(c.cfg.AuthToken, c.cfg.PublicURL, c.log, mux)
 }
 
 var (
@@ -163,32 +166,14 @@ func clip(s string) string {
 	return s
 }
 
-// writeError answers a webhook that failed: 400 for bad input, 403 for a
-// CallSid that does not own the interaction, otherwise TwiML that
-// apologises and hangs up (Twilio would read an error page to the caller).
-func (c *Channel) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, switchboard.ErrInvalid):
-		c.log.Warn("voice webhook rejected", "path", r.URL.Path, "err", err)
-		http.Error(w, switchboard.ErrorMessage(err), http.StatusBadRequest)
-	case errors.Is(err, switchboard.ErrForbidden):
-		c.log.Warn("voice webhook refused", "path", r.URL.Path, "err", err)
-		http.Error(w, switchboard.ErrorMessage(err), http.StatusForbidden)
-	default:
-		c.log.Error("voice webhook failed", "path", r.URL.Path, "err", err)
-		c.writeTwiML(w, &twiml.VoiceSay{Message: "对不起，系统繁忙，请稍后再拨。Sorry, we cannot take your call right now. Please call again later."},
-			&twiml.VoiceHangup{})
-	}
-}
-
-func (c *Channel) writeTwiML(w http.ResponseWriter, els ...twiml.Element) {
+// writeTwiML answers a webhook with the TwiML of els.
+func (c *Channel) writeTwiML(w http.ResponseWriter, els ...twiml.Element) error {
 	x, err := twiml.Voice(els)
 	if err != nil {
 		c.log.Error("voice: render TwiML", "err", err)
-		x = `<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>`
+		x = twilio.Document(twilio.Hangup)
 	}
-	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	fmt.Fprint(w, x)
+	return twilio.WriteTwiML(w, x)
 }
 
 // url is an absolute URL of one of our endpoints for interaction id.
@@ -199,6 +184,3 @@ func (c *Channel) url(path string, id int64, extra ...string) string {
 	}
 	return u
 }
-
-// conference is the conference room of an interaction.
-func conference(id int64) string { return "interaction-" + strconv.FormatInt(id, 10) }

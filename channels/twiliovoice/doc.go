@@ -38,7 +38,15 @@
 // the caller's <Conference> and the agent's Participants request ask for
 // them, since whichever leg joins first sets the conference's callback.
 //
-// Every endpoint is behind channels.RequireTwilioSignature; the interaction
-// id in the query string of our own callback URLs is covered by the
-// signature, and the CallSid must match the interaction's.
+// Every endpoint is behind twilio.RequireSignature; the interaction id in
+// the query string of our own callback URLs is covered by the signature,
+// and the CallSid must match the interaction's. Failures are answered by
+// twilio.Errors: a request that is no real call's is refused with its
+// status, and a caller whose webhook failed on our side hears an apology
+// and the hang-up, never an error page.
+//
+// Outbound is the campaign dialer's voice side (campaigns.Calls): it
+// places the dialer's calls with answering-machine detection, hangs them
+// up, and writes the TwiML of what the dialer decided for an answered
+// call, so that campaigns keeps the decisions and none of the wire.
 package twiliovoice

@@ -98,7 +98,7 @@ func (c *Channel) sweep(ctx context.Context, asked map[int64]time.Time) error {
 			continue
 		}
 		asked[l.ID] = now
-		call, err := c.twilio.Api.FetchCall(l.ProviderSID, nil)
+		call, err := c.twilio.API(ctx).FetchCall(l.ProviderSID, nil)
 		if err != nil || call.Status == nil || !terminal[*call.Status] {
 			continue // still there, or Twilio unreachable: ask again later
 		}

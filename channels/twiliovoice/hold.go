@@ -12,6 +12,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/pgdb"
 )
 
@@ -64,59 +65,52 @@ func positionText(lang string, n int) string {
 
 // handleHold serves the hold loop; when the call has meanwhile been
 // answered or has ended, it says so instead.
-func (c *Channel) handleHold(w http.ResponseWriter, r *http.Request) {
+func (c *Channel) handleHold(w http.ResponseWriter, r *http.Request) error {
 	cf, err := c.parseCall(r)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	l, err := c.callInteraction(r.Context(), cf)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	switch l.State {
 	case switchboard.StateQueued, switchboard.StateOffered:
 		if l.State == switchboard.StateQueued && l.Queue != "" {
 			c.routeAgain(r.Context(), l)
 		}
-		c.writeTwiML(w, c.holdLoop(r.Context(), l.ID, l.Language, l.Queue)...)
+		return c.writeTwiML(w, c.holdLoop(r.Context(), l.ID, l.Language, l.Queue)...)
 	case switchboard.StateConnected:
-		c.writeTwiML(w, c.conferenceTwiML(l.ID)...)
+		return c.writeTwiML(w, c.conferenceTwiML(l.ID)...)
 	default:
-		c.writeTwiML(w, &twiml.VoiceHangup{})
+		return c.writeTwiML(w, &twiml.VoiceHangup{})
 	}
 }
 
 // handleHoldKey takes a key pressed on hold: the callback key asks for a
 // callback, any other key goes back to the music.
-func (c *Channel) handleHoldKey(w http.ResponseWriter, r *http.Request) {
+func (c *Channel) handleHoldKey(w http.ResponseWriter, r *http.Request) error {
 	cf, err := c.parseCall(r)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	l, err := c.callInteraction(r.Context(), cf)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	m := c.cfg.Menu
 	if m.CallbackKey == "" || cf.Digits != m.CallbackKey || l.From == "" || l.From[0] != '+' {
 		// A withheld number cannot be called back.
-		c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)})
-		return
+		return c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)})
 	}
 	ok, err := c.requestCallback(r.Context(), l)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	if !ok {
-		c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)})
-		return
+		return c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)})
 	}
-	c.writeTwiML(w, &twiml.VoiceSay{Message: m.CallbackConfirm[l.Language], Language: sayLanguage(l.Language)}, &twiml.VoiceHangup{})
+	return c.writeTwiML(w, &twiml.VoiceSay{Message: m.CallbackConfirm[l.Language], Language: sayLanguage(l.Language)}, &twiml.VoiceHangup{})
 }
 
 // requestCallback marks a waiting interaction for a callback to its
@@ -146,7 +140,7 @@ func (c *Channel) requestCallback(ctx context.Context, l channels.Live) (bool, e
 // agent's leg asks for the same, since whichever leg joins first sets them.
 func (c *Channel) conferenceTwiML(id int64) []twiml.Element {
 	return []twiml.Element{&twiml.VoiceDial{InnerElements: []twiml.Element{&twiml.VoiceConference{
-		Name: conference(id), StartConferenceOnEnter: "false", EndConferenceOnExit: "true", Beep: "false",
+		Name: twilio.ConferenceName(id), StartConferenceOnEnter: "false", EndConferenceOnExit: "true", Beep: "false",
 		WaitUrl: c.cfg.Menu.HoldMusic, WaitMethod: "GET", ParticipantLabel: "customer",
 		StatusCallback: c.url("/conference", id), StatusCallbackEvent: strings.Join(conferenceEvents, " "),
 	}}}}

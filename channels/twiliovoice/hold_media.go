@@ -7,10 +7,10 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/twilio/twilio-go/client"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"switchboard"
+	"switchboard/channels/twilio"
 	"switchboard/pgdb"
 )
 
@@ -24,7 +24,7 @@ func (c *Channel) Hold(ctx context.Context, interactionID int64, hold bool) erro
 	if err != nil {
 		return err
 	}
-	conf, err := c.conferenceSID(conference(interactionID))
+	conf, err := c.conferenceSID(ctx, twilio.ConferenceName(interactionID))
 	if err != nil {
 		return err
 	}
@@ -33,9 +33,9 @@ func (c *Channel) Hold(ctx context.Context, interactionID int64, hold bool) erro
 	if hold {
 		p.SetHoldUrl(c.cfg.Menu.HoldMusic).SetHoldMethod("GET")
 	}
-	if _, err := c.twilio.Api.UpdateParticipant(conf, callSID, p); err != nil {
+	if _, err := c.twilio.API(ctx).UpdateParticipant(conf, callSID, p); err != nil {
 		c.log.Warn("voice: hold", "interaction", interactionID, "hold", hold, "err", err)
-		if isNotFound(err) {
+		if twilio.IsNotFound(err) {
 			return switchboard.Errorf(switchboard.ErrConflict, "the call is no longer in its conference")
 		}
 		return switchboard.Errorf(switchboard.ErrUnavailable, "Twilio could not change the hold")
@@ -73,10 +73,10 @@ func (c *Channel) customerLeg(ctx context.Context, interactionID int64) (string,
 
 // conferenceSID looks up the live conference called name: Twilio updates
 // participants by the conference's SID, not its name.
-func (c *Channel) conferenceSID(name string) (string, error) {
+func (c *Channel) conferenceSID(ctx context.Context, name string) (string, error) {
 	lp := &api.ListConferenceParams{}
 	lp.SetFriendlyName(name).SetStatus("in-progress").SetLimit(1)
-	cs, err := c.twilio.Api.ListConference(lp)
+	cs, err := c.twilio.API(ctx).ListConference(lp)
 	switch {
 	case err != nil:
 		return "", switchboard.Errorf(switchboard.ErrUnavailable, "Twilio could not find the call's conference")
@@ -84,9 +84,4 @@ func (c *Channel) conferenceSID(name string) (string, error) {
 		return "", switchboard.Errorf(switchboard.ErrConflict, "the call's conference has ended")
 	}
 	return *cs[0].Sid, nil
-}
-
-func isNotFound(err error) bool {
-	var re *client.TwilioRestError
-	return errors.As(err, &re) && re.Status == 404
 }

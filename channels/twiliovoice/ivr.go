@@ -20,27 +20,23 @@ import (
 // handleIncoming opens the interaction of a new call and asks for the
 // language. A retried webhook for the same CallSid finds the interaction
 // and asks again, changing nothing.
-func (c *Channel) handleIncoming(w http.ResponseWriter, r *http.Request) {
+func (c *Channel) handleIncoming(w http.ResponseWriter, r *http.Request) error {
 	cf, err := c.parseCall(r)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	l, err := c.open(r.Context(), cf)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	if l.State.Terminal() {
-		c.writeTwiML(w, &twiml.VoiceHangup{})
-		return
+		return c.writeTwiML(w, &twiml.VoiceHangup{})
 	}
 	if l.Queue != "" {
 		// A retry after the IVR: the caller is already waiting.
-		c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)})
-		return
+		return c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)})
 	}
-	c.writeTwiML(w, c.languageMenu(l.ID)...)
+	return c.writeTwiML(w, c.languageMenu(l.ID)...)
 }
 
 func (c *Channel) open(ctx context.Context, cf callForm) (channels.Live, error) {
@@ -102,30 +98,26 @@ func (c *Channel) intentMenu(id int64, lang string, try int) []twiml.Element {
 }
 
 // handleIVR takes the answer to a menu question.
-func (c *Channel) handleIVR(w http.ResponseWriter, r *http.Request) {
+func (c *Channel) handleIVR(w http.ResponseWriter, r *http.Request) error {
 	cf, err := c.parseCall(r)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	l, err := c.callInteraction(r.Context(), cf)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	if l.Queue != "" || l.State != switchboard.StateQueued {
-		c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)}) // a retried answer
-		return
+		return c.writeTwiML(w, &twiml.VoiceRedirect{Url: c.url("/hold", l.ID)}) // a retried answer
 	}
 	switch r.URL.Query().Get("step") {
 	case "lang":
-		c.chooseLanguage(w, r, l, cf.Digits)
+		return c.chooseLanguage(w, r, l, cf.Digits)
 	case "intent":
 		try, _ := strconv.Atoi(r.URL.Query().Get("try"))
-		c.chooseIntent(w, r, l, cf.Digits, try)
-	default:
-		c.writeError(w, r, invalid("unknown IVR step"))
+		return c.chooseIntent(w, r, l, cf.Digits, try)
 	}
+	return invalid("unknown IVR step")
 }
 
 // callInteraction loads the interaction named in the callback URL and
@@ -147,7 +139,7 @@ func (c *Channel) callInteraction(ctx context.Context, cf callForm) (channels.Li
 	return l, nil
 }
 
-func (c *Channel) chooseLanguage(w http.ResponseWriter, r *http.Request, l channels.Live, digits string) {
+func (c *Channel) chooseLanguage(w http.ResponseWriter, r *http.Request, l channels.Live, digits string) error {
 	lang, ok := c.cfg.Menu.Languages[digits]
 	if !ok {
 		lang = c.defaultLanguage(r.Context(), l)
@@ -160,10 +152,9 @@ func (c *Channel) chooseLanguage(w http.ResponseWriter, r *http.Request, l chann
 		return channels.AddEvent(r.Context(), tx, now, l.ID, "ivr", 0, map[string]any{"step": "language", "digits": digits, "language": lang})
 	})
 	if err != nil {
-		c.writeError(w, r, fmt.Errorf("twiliovoice: language of %d: %w", l.ID, err))
-		return
+		return fmt.Errorf("twiliovoice: language of %d: %w", l.ID, err)
 	}
-	c.writeTwiML(w, c.intentMenu(l.ID, lang, 0)...)
+	return c.writeTwiML(w, c.intentMenu(l.ID, lang, 0)...)
 }
 
 // defaultLanguage is the known customer's language, else the menu's.
@@ -176,24 +167,22 @@ func (c *Channel) defaultLanguage(ctx context.Context, l channels.Live) string {
 	return c.cfg.Menu.DefaultLanguage
 }
 
-func (c *Channel) chooseIntent(w http.ResponseWriter, r *http.Request, l channels.Live, digits string, try int) {
+func (c *Channel) chooseIntent(w http.ResponseWriter, r *http.Request, l channels.Live, digits string, try int) error {
 	m := c.cfg.Menu
 	queue := m.queue(digits)
 	if queue == "" && digits != "" && try == 0 {
 		// A wrong key: say so and ask once more.
 		els := append([]twiml.Element{&twiml.VoiceSay{Message: m.InvalidChoice[l.Language], Language: sayLanguage(l.Language)}},
 			c.intentMenu(l.ID, l.Language, 1)...)
-		c.writeTwiML(w, els...)
-		return
+		return c.writeTwiML(w, els...)
 	}
 	if queue == "" {
 		queue = m.DefaultQueue
 	}
 	if err := c.enqueue(r.Context(), l, digits, queue); err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
-	c.writeTwiML(w, c.holdLoop(r.Context(), l.ID, l.Language, queue)...)
+	return c.writeTwiML(w, c.holdLoop(r.Context(), l.ID, l.Language, queue)...)
 }
 
 // enqueue records the chosen queue and the call's queued record in one

@@ -15,6 +15,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/pgdb"
 )
 
@@ -27,20 +28,18 @@ var terminal = map[string]bool{"completed": true, "busy": true, "failed": true, 
 //   - the caller's call, or the callback leg, ends after the bridge: the
 //     conversation is over and the agent goes to wrap-up;
 //   - the agent's leg ends first: the same.
-func (c *Channel) handleStatus(w http.ResponseWriter, r *http.Request) {
+func (c *Channel) handleStatus(w http.ResponseWriter, r *http.Request) error {
 	cf, err := c.parseCall(r)
 	if err != nil {
-		c.writeError(w, r, err)
-		return
+		return err
 	}
 	if terminal[cf.Status] {
 		if err := c.legEnded(r.Context(), cf, r.URL.Query().Get("leg")); err != nil {
-			c.log.Error("voice: call ended", "call", cf.CallSID, "err", err)
-			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
-			return
+			return fmt.Errorf("twiliovoice: call %s ended: %w", cf.CallSID, err)
 		}
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (c *Channel) legEnded(ctx context.Context, cf callForm, leg string) error {
@@ -213,10 +212,9 @@ func legOf(label string) string {
 // a call see who hung up first and how long both were really connected,
 // which the legs' own call statuses do not tell. A retried callback is
 // recorded once.
-func (c *Channel) handleConference(w http.ResponseWriter, r *http.Request) {
+func (c *Channel) handleConference(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
-		c.writeError(w, r, invalid("body is not a form"))
-		return
+		return invalid("body is not a form")
 	}
 	cf, err := parseConference(r.PostForm, r.URL.Query())
 	if err == nil {
@@ -224,16 +222,14 @@ func (c *Channel) handleConference(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, switchboard.ErrInvalid) || errors.Is(err, switchboard.ErrForbidden):
-		c.writeError(w, r, err)
+		return err
 	case errors.Is(err, switchboard.ErrNotFound):
 		c.log.Warn("voice: conference event for an unknown interaction", "conference", cf.ConferenceSID, "interaction", cf.Interaction)
-		w.WriteHeader(http.StatusNoContent)
 	case err != nil:
-		c.log.Error("voice: conference event", "conference", cf.ConferenceSID, "err", err)
-		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
-	default:
-		w.WriteHeader(http.StatusNoContent)
+		return fmt.Errorf("twiliovoice: conference event %s: %w", cf.ConferenceSID, err)
 	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (c *Channel) recordConference(ctx context.Context, cf confForm) error {
@@ -243,7 +239,7 @@ func (c *Channel) recordConference(ctx context.Context, cf confForm) error {
 		if err != nil {
 			return err
 		}
-		if l.Channel != switchboard.ChannelVoice || cf.Name != conference(l.ID) {
+		if l.Channel != switchboard.ChannelVoice || cf.Name != twilio.ConferenceName(l.ID) {
 			return switchboard.Errorf(switchboard.ErrForbidden, "conference %q is not interaction %d's", clip(cf.Name), l.ID)
 		}
 		var seen bool

@@ -7,14 +7,13 @@ import (
 	"net/url"
 	"os"
 
-	"github.com/twilio/twilio-go"
-
 	"switchboard"
 	"switchboard/agentdesk"
 	"switchboard/agents"
 	"switchboard/api"
 	"switchboard/campaigns"
 	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosms"
 	"switchboard/channels/twiliovoice"
 	"switchboard/channels/webchat"
@@ -34,7 +33,7 @@ func (m *Main) wire() error {
 		return err
 	}
 	m.Bus = channels.NewBus(m.Redis, m.Env.RedisPrefix, m.Env.Centre, m.Log)
-	tw, err := channels.NewTwilioClient(m.Env.TwilioAPIURL, m.Env.TwilioAccountSID, m.Env.TwilioAuthToken)
+	tw, err := twilio.NewClient(m.Env.TwilioAPIURL, m.Env.TwilioAccountSID, m.Env.TwilioAuthToken)
 	if err != nil {
 		return fmt.Errorf("TWILIO_API_URL: %w", err)
 	}
@@ -77,12 +76,17 @@ func (m *Main) softphone() func(agentID int64) (agentdesk.SoftphoneToken, error)
 	}
 }
 
+// The voice channel's outbound side places and answers the dialer's calls.
+var _ campaigns.Calls = (*twiliovoice.Outbound)(nil)
+
 // wireCampaigns builds the campaign store and this node's dialer, which
-// hands answered calls to routing.
-func (m *Main) wireCampaigns(tw *twilio.RestClient) {
+// places its calls through the voice channel and hands answered calls to
+// routing.
+func (m *Main) wireCampaigns(tw *twilio.Client) {
 	host, _ := os.Hostname()
 	m.Campaigns = campaigns.NewStore(m.DB, m.Now)
-	m.Dialer = campaigns.NewDialer(m.Campaigns, tw, campaigns.DialerConfig{
+	calls := twiliovoice.NewOutbound(m.Env.PublicURL, tw)
+	m.Dialer = campaigns.NewDialer(m.Campaigns, tw, calls, campaigns.DialerConfig{
 		Node: fmt.Sprintf("%s/%d", host, os.Getpid()), CallerID: m.Env.TwilioFrom, PublicURL: m.Env.PublicURL,
 	}, m.Log)
 	m.Dialer.UseRouting(m.Routing)
@@ -107,7 +111,7 @@ func (m *Main) routes() *http.ServeMux {
 		mux.Handle(p, m.Voice.Handler())
 	}
 	mux.Handle("/channels/chat/", m.Chat.Handler())
-	mux.Handle("/campaigns/twilio/", channels.RequireTwilioSignature(m.Env.TwilioAuthToken, m.Env.PublicURL, m.Log, m.Dialer.Handler()))
+	mux.Handle("/campaigns/twilio/", twilio.RequireSignature(m.Env.TwilioAuthToken, m.Env.PublicURL, m.Log, m.Dialer.Handler()))
 	mux.Handle("/agentdesk/", m.Desk.Handler())
 	mux.Handle("GET /favicon.ico", m.Desk.Handler())
 	mux.Handle("GET /{$}", http.RedirectHandler("/agentdesk/", http.StatusFound))

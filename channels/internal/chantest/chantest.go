@@ -16,9 +16,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
-	"github.com/twilio/twilio-go"
 
 	"switchboard/channels"
+	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
 	"switchboard/internal/testenv"
 	"switchboard/pgdb"
@@ -44,7 +44,7 @@ type Env struct {
 	Bus    *channels.Bus
 	Sim    *twiliosim.Sim
 	SimURL string
-	Twilio *twilio.RestClient
+	Twilio *twilio.Client
 	Mux    *http.ServeMux
 	Public string // the channels' public URL
 	Log    *slog.Logger
@@ -102,7 +102,7 @@ func build(t testing.TB, rdb *redis.Client, prefix string) *Env {
 	sim := httptest.NewServer(e.Sim.Handler())
 	t.Cleanup(sim.Close)
 	e.SimURL = sim.URL
-	if e.Twilio, err = channels.NewTwilioClient(sim.URL, AccountSID, AuthToken); err != nil {
+	if e.Twilio, err = twilio.NewClient(sim.URL, AccountSID, AuthToken); err != nil {
 		t.Fatal(err)
 	}
 	return e

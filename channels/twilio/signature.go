@@ -1,4 +1,4 @@
-package channels
+package twilio
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 // with ten media URLs and a 1,600-character body, is under 16 KiB.
 const MaxWebhookBody = 64 << 10
 
-// RequireTwilioSignature lets a request through to next only if its
+// RequireSignature lets a request through to next only if its
 // X-Twilio-Signature is the signature, with authToken, of the URL Twilio was
 // configured with (publicURL followed by the request's path and query, never
 // the request's Host, which a proxy may have rewritten) and the body's form
@@ -27,32 +27,32 @@ const MaxWebhookBody = 64 << 10
 // parses anything and puts it back for next. A missing or wrong signature, or
 // a body that is too large or not a form, gets 403 or 400 and next never
 // runs, so nothing is stored.
-func RequireTwilioSignature(authToken, publicURL string, log *slog.Logger, next http.Handler) http.Handler {
+func RequireSignature(authToken, publicURL string, log *slog.Logger, next http.Handler) http.Handler {
 	key := []byte(authToken)
 	base := strings.TrimRight(publicURL, "/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sig := r.Header.Get("X-Twilio-Signature")
 		if sig == "" {
-			twilioRefuse(w, log, r, http.StatusForbidden, "missing X-Twilio-Signature")
+			refuse(w, log, r, http.StatusForbidden, "missing X-Twilio-Signature")
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				twilioRefuse(w, log, r, http.StatusRequestEntityTooLarge, "body too large")
+				refuse(w, log, r, http.StatusRequestEntityTooLarge, "body too large")
 				return
 			}
-			twilioRefuse(w, log, r, http.StatusBadRequest, "unreadable body")
+			refuse(w, log, r, http.StatusBadRequest, "unreadable body")
 			return
 		}
 		params, form, ok := signedParams(r, body)
 		if !ok {
-			twilioRefuse(w, log, r, http.StatusBadRequest, "body is not a form")
+			refuse(w, log, r, http.StatusBadRequest, "body is not a form")
 			return
 		}
 		if !validSignature(key, base+r.URL.RequestURI(), params, sig) {
-			twilioRefuse(w, log, r, http.StatusForbidden, "invalid X-Twilio-Signature")
+			refuse(w, log, r, http.StatusForbidden, "invalid X-Twilio-Signature")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -105,7 +105,11 @@ func signedParams(r *http.Request, body []byte) (map[string]string, url.Values, 
 	return params, form, true
 }
 
-func twilioRefuse(w http.ResponseWriter, log *slog.Logger, r *http.Request, status int, why string) {
+// refuse answers a request that failed the check with its status text
+// only, so a forger learns nothing of which check failed. It is not the
+// webhooks' error writer (Errors): nothing has run yet that could fail
+// with a kind, and 413 is no kind.
+func refuse(w http.ResponseWriter, log *slog.Logger, r *http.Request, status int, why string) {
 	if log != nil {
 		log.Warn("twilio webhook refused", "path", r.URL.Path, "status", status, "why", why, "remote", r.RemoteAddr)
 	}
