@@ -23,6 +23,7 @@ import (
 	"switchboard/campaigns"
 	"switchboard/channels"
 	"switchboard/customers"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -93,7 +94,7 @@ func (c Config) withDefaults() Config {
 
 // Sender sends an agent's reply on the interaction's channel (SMS or chat)
 // and returns the stored message. The channel adapters provide it.
-type Sender func(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (channels.Message, error)
+type Sender func(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (interactions.Message, error)
 
 // Deps are the services the desk drives.
 type Deps struct {
@@ -132,7 +133,7 @@ type SoftphoneToken struct {
 type Desk struct {
 	cfg      Config
 	deps     Deps
-	store    *channels.Store
+	store    *interactions.Store
 	hub      *hub
 	upgrader websocket.Upgrader
 	pops     *latencies
@@ -158,7 +159,7 @@ func New(cfg Config, deps Deps) (*Desk, error) {
 		return nil, err
 	}
 	d := &Desk{cfg: cfg, deps: deps, hub: newHub(), pops: newLatencies(8192),
-		store: channels.NewStore(deps.Pool, cfg.Now)}
+		store: interactions.NewStore(deps.Pool, cfg.Now)}
 	d.upgrader = websocket.Upgrader{
 		ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
 		HandshakeTimeout: 10 * time.Second,

@@ -3,14 +3,12 @@
 // sub-package named for its technology (twiliovoice, twiliosms, webchat); the
 // local Twilio stand-in is twiliosim.
 //
-// What is shared here:
+// The adapters store what arrives through the interactions package, which
+// owns the interaction, event and message rows: an arriving contact is
+// stored and queued in one commit (interactions.Store.StoreAndQueue) before
+// the provider is answered, and provider ids make retries change nothing.
 //
-//   - Store writes an arriving contact (the interaction row, its first
-//     interaction_events row and the message row) in one transaction, which
-//     is committed before the provider is answered. Provider ids (CallSid,
-//     MessageSid, chat client message ids) are unique in Postgres, so a
-//     retried webhook or a resent chat frame finds its first copy and
-//     changes nothing.
+// What is shared here:
 //
 //   - RequireTwilioSignature checks X-Twilio-Signature against the configured
 //     public URL before the request is parsed for anything else.
@@ -31,6 +29,6 @@
 //     kind is "message", "typing" or "status". agent_id is 0 while no agent
 //     has the interaction; the desk then shows it with the offer.
 //
-// The routing engine is called after the commit: a failure to enqueue is
-// retried by the engine's rebuild from Postgres, never lost.
+// The routing engine is handed each new contact after the commit: a failure
+// there is retried by the engine's rebuild from Postgres, never lost.
 package channels

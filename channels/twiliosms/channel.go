@@ -11,6 +11,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/phone"
 	"switchboard/routing"
 )
@@ -57,7 +58,7 @@ func (c Config) withDefaults() (Config, error) {
 // Channel is the SMS channel. It is safe for concurrent use.
 type Channel struct {
 	cfg    Config
-	store  *channels.Store
+	store  *interactions.Store
 	twilio *twilio.RestClient
 	router *routing.Engine
 	bus    *channels.Bus
@@ -67,7 +68,7 @@ type Channel struct {
 
 // New returns the SMS channel. tw sends replies (channels.NewTwilioClient),
 // router routes new threads, bus carries customers' texts to the desk.
-func New(cfg Config, store *channels.Store, tw *twilio.RestClient, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
+func New(cfg Config, store *interactions.Store, tw *twilio.RestClient, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/phone"
 	"switchboard/routing"
 )
@@ -36,7 +37,7 @@ type Config struct {
 // Channel is the voice channel. It is safe for concurrent use.
 type Channel struct {
 	cfg    Config
-	store  *channels.Store
+	store  *interactions.Store
 	twilio *twilio.RestClient
 	router *routing.Engine
 	bus    *channels.Bus
@@ -44,7 +45,7 @@ type Channel struct {
 }
 
 // New returns the voice channel.
-func New(cfg Config, store *channels.Store, tw *twilio.RestClient, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
+func New(cfg Config, store *interactions.Store, tw *twilio.RestClient, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
 	if cfg.Region == "" {
 		cfg.Region = "CN"
 	}

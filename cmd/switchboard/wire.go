@@ -20,6 +20,7 @@ import (
 	"switchboard/channels/webchat"
 	"switchboard/cmd/internal/config"
 	"switchboard/customers"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -38,7 +39,7 @@ func (m *Main) wire() error {
 	if err != nil {
 		return fmt.Errorf("TWILIO_API_URL: %w", err)
 	}
-	store := channels.NewStore(m.DB, m.Now)
+	store := interactions.NewStore(m.DB, m.Now)
 	public, token, from := m.Env.PublicURL, m.Env.TwilioAuthToken, m.Env.TwilioFrom
 	if m.SMS, err = twiliosms.New(twiliosms.Config{PublicURL: public, AuthToken: token, From: from}, store, tw, m.Routing, m.Bus, m.Log); err != nil {
 		return fmt.Errorf("twiliosms: %w", err)
@@ -146,10 +147,10 @@ func (m *Main) runOutbound(ctx context.Context) error {
 
 // reply sends an agent's message on the interaction's own channel; a
 // resend with the same client message id is not sent again.
-func (m *Main) reply(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (channels.Message, error) {
-	l, err := channels.LoadInteraction(ctx, m.DB, interactionID, false)
+func (m *Main) reply(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (interactions.Message, error) {
+	l, err := interactions.Load(ctx, m.DB, interactionID)
 	if err != nil {
-		return channels.Message{}, err
+		return interactions.Message{}, err
 	}
 	switch l.Channel {
 	case switchboard.ChannelChat:
@@ -157,7 +158,7 @@ func (m *Main) reply(ctx context.Context, agentID, interactionID int64, body, cl
 	case switchboard.ChannelSMS:
 		return m.SMS.ReplyOnce(ctx, agentID, interactionID, body, clientMsgID)
 	}
-	return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s; it takes no text replies", interactionID, l.Channel)
+	return interactions.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s; it takes no text replies", interactionID, l.Channel)
 }
 
 // routingConfig is the routing policy the environment sets.
