@@ -92,9 +92,14 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Sender sends an agent's reply on the interaction's channel (SMS or chat)
-// and returns the stored message. The channel adapters provide it.
-type Sender func(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (interactions.Message, error)
+// Replier sends an agent's reply on one channel and returns the stored
+// message; a resend with the same client message id is not sent again. The
+// channel adapters provide them (their ReplyOnce).
+type Replier func(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (interactions.Message, error)
+
+// Repliers are the channels that take an agent's text replies, each with
+// its Replier: the desk sends a reply with its interaction's channel's.
+type Repliers map[switchboard.Channel]Replier
 
 // Deps are the services the desk drives.
 type Deps struct {
@@ -104,7 +109,7 @@ type Deps struct {
 	Customers *customers.Service
 	Bus       *channels.Bus
 	Redis     redis.UniversalClient // for frames to an agent on another node
-	Send      Sender
+	Repliers  Repliers
 	// Typing shows the agent's typing indicator in the customer's chat;
 	// nil when no chat channel runs here.
 	Typing func(ctx context.Context, agentID, interactionID int64, typing bool) error

@@ -41,7 +41,7 @@ type centre struct {
 	prefix string
 	agents *agents.Store
 	rcfg   routing.Config
-	sent   chan interactions.Message // what Send delivered to "the customer"
+	sent   chan interactions.Message // what the replier delivered to "the customer"
 	dialer *campaigns.Dialer         // for the nodes started after it is set
 }
 
@@ -93,7 +93,8 @@ func (c *centre) node(cfg agentdesk.Config) *node {
 	cfg.PublicURL, cfg.Centre, cfg.RedisPrefix = origin, "t", c.prefix
 	d, err := agentdesk.New(cfg, agentdesk.Deps{Pool: c.pool, Agents: c.agents, Engine: e,
 		Customers: customers.NewService(c.pool, customers.Config{}), Bus: bus, Redis: c.rdb,
-		Send: c.sender(store), Tasks: campaigns.NewStore(c.pool, time.Now), Dialer: c.dialer})
+		Tasks: campaigns.NewStore(c.pool, time.Now), Dialer: c.dialer,
+		Repliers: agentdesk.Repliers{switchboard.ChannelSMS: c.replier(store), switchboard.ChannelChat: c.replier(store)}})
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -105,9 +106,9 @@ func (c *centre) node(cfg agentdesk.Config) *node {
 	return &node{engine: e, desk: d, srv: srv}
 }
 
-// sender stores the reply as the SMS channel does and hands it to the test
+// replier stores the reply as the SMS channel does and hands it to the test
 // as "received by the customer".
-func (c *centre) sender(store *interactions.Store) agentdesk.Sender {
+func (c *centre) replier(store *interactions.Store) agentdesk.Replier {
 	return func(ctx context.Context, agentID, id int64, body, cid string) (interactions.Message, error) {
 		m := interactions.Message{InteractionID: id, Direction: switchboard.Outbound, AgentID: agentID, Body: body,
 			ClientMsgID: cid, Status: "sent"}

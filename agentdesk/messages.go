@@ -37,8 +37,8 @@ func (x sendData) check() error {
 	return nil
 }
 
-// onSend sends the agent's reply through the interaction's channel. The
-// stored message is the reply's data.
+// onSend sends the agent's reply through the interaction's channel (its
+// Replier). The stored message is the reply's data.
 func (d *Desk) onSend(ctx context.Context, c *client, raw json.RawMessage) (any, error) {
 	var x sendData
 	if err := decodeData(raw, &x); err != nil {
@@ -54,10 +54,11 @@ func (d *Desk) onSend(ctx context.Context, c *client, raw json.RawMessage) (any,
 	if l.Channel == switchboard.ChannelVoice {
 		return nil, switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a call; messages go on SMS and chat", l.ID)
 	}
-	if d.deps.Send == nil {
+	reply, ok := d.deps.Repliers[l.Channel]
+	if !ok {
 		return nil, switchboard.Errorf(switchboard.ErrUnavailable, "replies are not configured on this server")
 	}
-	m, err := d.deps.Send(ctx, c.agent.ID, x.InteractionID, x.Body, x.ClientMsgID)
+	m, err := reply(ctx, c.agent.ID, x.InteractionID, x.Body, x.ClientMsgID)
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func (m *Main) wire() error {
 	m.Desk, err = agentdesk.New(agentdesk.Config{PublicURL: public, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix,
 		WrapUpExtend: m.Env.Routing.WrapUp, Log: m.Log, Now: m.Now},
 		agentdesk.Deps{Pool: m.DB, Agents: m.Agents, Engine: m.Routing, Customers: m.Customers, Bus: m.Bus,
-			Redis: m.Redis, Send: m.reply, Typing: m.Chat.Typing, Hold: m.Voice.Hold, Tasks: m.Campaigns, Dialer: m.Dialer, Softphone: m.softphone()})
+			Redis: m.Redis, Repliers: m.repliers(), Typing: m.Chat.Typing, Hold: m.Voice.Hold, Tasks: m.Campaigns, Dialer: m.Dialer, Softphone: m.softphone()})
 	if err != nil {
 		return fmt.Errorf("agentdesk: %w", err)
 	}
@@ -145,20 +145,10 @@ func (m *Main) runOutbound(ctx context.Context) error {
 	return nil
 }
 
-// reply sends an agent's message on the interaction's own channel; a
-// resend with the same client message id is not sent again.
-func (m *Main) reply(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (interactions.Message, error) {
-	l, err := interactions.Load(ctx, m.DB, interactionID)
-	if err != nil {
-		return interactions.Message{}, err
-	}
-	switch l.Channel {
-	case switchboard.ChannelChat:
-		return m.Chat.ReplyOnce(ctx, agentID, interactionID, body, clientMsgID)
-	case switchboard.ChannelSMS:
-		return m.SMS.ReplyOnce(ctx, agentID, interactionID, body, clientMsgID)
-	}
-	return interactions.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s; it takes no text replies", interactionID, l.Channel)
+// repliers are the channels that take an agent's text replies: a resend
+// with the same client message id is not sent again.
+func (m *Main) repliers() agentdesk.Repliers {
+	return agentdesk.Repliers{switchboard.ChannelChat: m.Chat.ReplyOnce, switchboard.ChannelSMS: m.SMS.ReplyOnce}
 }
 
 // routingConfig is the routing policy the environment sets.
