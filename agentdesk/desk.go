@@ -23,6 +23,7 @@ import (
 	"switchboard/campaigns"
 	"switchboard/channels"
 	"switchboard/customers"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -91,9 +92,14 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Sender sends an agent's reply on the interaction's channel (SMS or chat)
-// and returns the stored message. The channel adapters provide it.
-type Sender func(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (channels.Message, error)
+// Replier sends an agent's reply on one channel and returns the stored
+// message; a resend with the same client message id is not sent again. The
+// channel adapters provide them (their ReplyOnce).
+type Replier func(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (interactions.Message, error)
+
+// Repliers are the channels that take an agent's text replies, each with
+// its Replier: the desk sends a reply with its interaction's channel's.
+type Repliers map[switchboard.Channel]Replier
 
 // Deps are the services the desk drives.
 type Deps struct {
@@ -103,7 +109,7 @@ type Deps struct {
 	Customers *customers.Service
 	Bus       *channels.Bus
 	Redis     redis.UniversalClient // for frames to an agent on another node
-	Send      Sender
+	Repliers  Repliers
 	// Typing shows the agent's typing indicator in the customer's chat;
 	// nil when no chat channel runs here.
 	Typing func(ctx context.Context, agentID, interactionID int64, typing bool) error
@@ -132,7 +138,7 @@ type SoftphoneToken struct {
 type Desk struct {
 	cfg      Config
 	deps     Deps
-	store    *channels.Store
+	store    *interactions.Store
 	hub      *hub
 	upgrader websocket.Upgrader
 	pops     *latencies
@@ -158,7 +164,7 @@ func New(cfg Config, deps Deps) (*Desk, error) {
 		return nil, err
 	}
 	d := &Desk{cfg: cfg, deps: deps, hub: newHub(), pops: newLatencies(8192),
-		store: channels.NewStore(deps.Pool, cfg.Now)}
+		store: interactions.NewStore(deps.Pool, cfg.Now)}
 	d.upgrader = websocket.Upgrader{
 		ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
 		HandshakeTimeout: 10 * time.Second,

@@ -24,6 +24,7 @@ import (
 	"switchboard/campaigns"
 	"switchboard/channels"
 	"switchboard/customers"
+	"switchboard/interactions"
 	"switchboard/internal/testenv"
 	"switchboard/routing"
 )
@@ -40,8 +41,8 @@ type centre struct {
 	prefix string
 	agents *agents.Store
 	rcfg   routing.Config
-	sent   chan channels.Message // what Send delivered to "the customer"
-	dialer *campaigns.Dialer     // for the nodes started after it is set
+	sent   chan interactions.Message // what the replier delivered to "the customer"
+	dialer *campaigns.Dialer         // for the nodes started after it is set
 }
 
 func newCentre(t testing.TB, rcfg routing.Config) *centre {
@@ -50,7 +51,7 @@ func newCentre(t testing.TB, rcfg routing.Config) *centre {
 	rdb, prefix := testenv.MustRedis(t)
 	rcfg.Prefix, rcfg.Centre = prefix, "t"
 	c := &centre{t: t, pool: pool, rdb: rdb, prefix: prefix, rcfg: rcfg,
-		agents: agents.NewStore(pool, time.Hour, time.Now), sent: make(chan channels.Message, 16)}
+		agents: agents.NewStore(pool, time.Hour, time.Now), sent: make(chan interactions.Message, 16)}
 	c.exec(`INSERT INTO queues (name, title, title_zh) VALUES ('general', 'General', '综合'), ('wealth', 'Wealth', '财富')`)
 	return c
 }
@@ -87,12 +88,13 @@ func (c *centre) node(cfg agentdesk.Config) *node {
 		c.t.Fatal(err)
 	}
 	go e.Run(ctx)
-	store := channels.NewStore(c.pool, time.Now)
+	store := interactions.NewStore(c.pool, time.Now)
 	bus := channels.NewBus(c.rdb, c.prefix, "t", nil)
 	cfg.PublicURL, cfg.Centre, cfg.RedisPrefix = origin, "t", c.prefix
 	d, err := agentdesk.New(cfg, agentdesk.Deps{Pool: c.pool, Agents: c.agents, Engine: e,
-		Customers: customers.NewService(c.pool, customers.Config{}), Bus: bus, Redis: c.rdb, Send: c.sender(store),
-		Tasks: campaigns.NewStore(c.pool, time.Now), Dialer: c.dialer})
+		Customers: customers.NewService(c.pool, customers.Config{}), Bus: bus, Redis: c.rdb,
+		Tasks: campaigns.NewStore(c.pool, time.Now), Dialer: c.dialer,
+		Repliers: agentdesk.Repliers{switchboard.ChannelSMS: c.replier(store), switchboard.ChannelChat: c.replier(store)}})
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -104,14 +106,14 @@ func (c *centre) node(cfg agentdesk.Config) *node {
 	return &node{engine: e, desk: d, srv: srv}
 }
 
-// sender stores the reply as the SMS channel does and hands it to the test
+// replier stores the reply as the SMS channel does and hands it to the test
 // as "received by the customer".
-func (c *centre) sender(store *channels.Store) agentdesk.Sender {
-	return func(ctx context.Context, agentID, id int64, body, cid string) (channels.Message, error) {
-		m := channels.Message{InteractionID: id, Direction: switchboard.Outbound, AgentID: agentID, Body: body,
+func (c *centre) replier(store *interactions.Store) agentdesk.Replier {
+	return func(ctx context.Context, agentID, id int64, body, cid string) (interactions.Message, error) {
+		m := interactions.Message{InteractionID: id, Direction: switchboard.Outbound, AgentID: agentID, Body: body,
 			ClientMsgID: cid, Status: "sent"}
 		err := store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-			_, err := channels.InsertMessage(ctx, tx, now, &m)
+			_, err := interactions.InsertMessage(ctx, tx, now, &m)
 			return err
 		})
 		if err == nil {
@@ -160,13 +162,13 @@ func (c *centre) arrive(n *node, customer int64, tier switchboard.ValueTier, ivr
 	ctx := context.Background()
 	in := switchboard.Interaction{Channel: switchboard.ChannelSMS, Direction: switchboard.Inbound, State: switchboard.StateQueued,
 		CustomerID: customer, Queue: "general", Tier: tier, From: "+8613800000001", To: "+8610955880", IVRPath: ivr}
-	store := channels.NewStore(c.pool, time.Now)
+	store := interactions.NewStore(c.pool, time.Now)
 	err := store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		if err := channels.CreateInteraction(ctx, tx, now, &in, "zh", nil); err != nil {
+		if err := interactions.Create(ctx, tx, now, &in, "zh", nil); err != nil {
 			return err
 		}
-		m := channels.Message{InteractionID: in.ID, Direction: switchboard.Inbound, Body: "hello from " + string(tier), Status: "received"}
-		_, err := channels.InsertMessage(ctx, tx, now, &m)
+		m := interactions.Message{InteractionID: in.ID, Direction: switchboard.Inbound, Body: "hello from " + string(tier), Status: "received"}
+		_, err := interactions.InsertMessage(ctx, tx, now, &m)
 		return err
 	})
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/interactions"
 )
 
 type linkData struct {
@@ -35,7 +35,7 @@ func (d *Desk) onLink(ctx context.Context, c *client, raw json.RawMessage) (any,
 	if err != nil {
 		return nil, err
 	}
-	l, err := channels.LoadInteraction(ctx, d.deps.Pool, x.InteractionID, false)
+	l, err := interactions.Load(ctx, d.deps.Pool, x.InteractionID)
 	if err != nil {
 		return nil, err
 	}
@@ -55,15 +55,7 @@ func link(ctx context.Context, tx pgx.Tx, now time.Time, agentID int64, x linkDa
 	if err != nil {
 		return fmt.Errorf("agentdesk: link %d: %w", x.InteractionID, err)
 	}
-	tag, err := tx.Exec(ctx, `UPDATE interactions SET customer_id = $2 WHERE id = $1 AND customer_id IS NULL`, x.InteractionID, x.CustomerID)
-	if err != nil {
-		return fmt.Errorf("agentdesk: link %d: %w", x.InteractionID, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return switchboard.Errorf(switchboard.ErrConflict, "interaction %d is already linked to a customer", x.InteractionID)
-	}
-	data := map[string]any{"customer_id": x.CustomerID, "customer_tier": tier}
-	if err := channels.AddEvent(ctx, tx, now, x.InteractionID, "customer_linked", agentID, data); err != nil {
+	if err := interactions.LinkCustomer(ctx, tx, now, x.InteractionID, agentID, x.CustomerID, switchboard.ValueTier(tier)); err != nil {
 		return err
 	}
 	return auditTx(ctx, tx, now, agentID, "link_customer", x.CustomerID, "identified_by_agent", map[string]any{"interaction_id": x.InteractionID})

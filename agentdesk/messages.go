@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/interactions"
 )
 
 // maxBody bounds an agent's message: ten SMS segments, or a long chat line.
@@ -37,8 +37,8 @@ func (x sendData) check() error {
 	return nil
 }
 
-// onSend sends the agent's reply through the interaction's channel. The
-// stored message is the reply's data.
+// onSend sends the agent's reply through the interaction's channel (its
+// Replier). The stored message is the reply's data.
 func (d *Desk) onSend(ctx context.Context, c *client, raw json.RawMessage) (any, error) {
 	var x sendData
 	if err := decodeData(raw, &x); err != nil {
@@ -54,10 +54,11 @@ func (d *Desk) onSend(ctx context.Context, c *client, raw json.RawMessage) (any,
 	if l.Channel == switchboard.ChannelVoice {
 		return nil, switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a call; messages go on SMS and chat", l.ID)
 	}
-	if d.deps.Send == nil {
+	reply, ok := d.deps.Repliers[l.Channel]
+	if !ok {
 		return nil, switchboard.Errorf(switchboard.ErrUnavailable, "replies are not configured on this server")
 	}
-	m, err := d.deps.Send(ctx, c.agent.ID, x.InteractionID, x.Body, x.ClientMsgID)
+	m, err := reply(ctx, c.agent.ID, x.InteractionID, x.Body, x.ClientMsgID)
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +70,8 @@ func (d *Desk) onSend(ctx context.Context, c *client, raw json.RawMessage) (any,
 // owned loads an interaction the agent holds in one of states.
 // ErrNotFound hides interactions of other agents, so a desk cannot probe
 // them; ErrConflict names a state that does not allow the action.
-func (d *Desk) owned(ctx context.Context, agentID, id int64, states ...switchboard.State) (channels.Live, error) {
-	l, err := channels.LoadInteraction(ctx, d.deps.Pool, id, false)
+func (d *Desk) owned(ctx context.Context, agentID, id int64, states ...switchboard.State) (interactions.Live, error) {
+	l, err := interactions.Load(ctx, d.deps.Pool, id)
 	if err != nil {
 		return l, err
 	}
@@ -113,7 +114,7 @@ func (d *Desk) onTyping(ctx context.Context, c *client, raw json.RawMessage) (an
 // onHold puts a call on hold or takes it off, and records when, so the
 // hold time shows in the interaction's history.
 func (d *Desk) onHold(hold bool) func(ctx context.Context, c *client, raw json.RawMessage) (any, error) {
-	kind := map[bool]string{true: "hold", false: "resume"}[hold]
+	kind := map[bool]interactions.Kind{true: interactions.KindHold, false: interactions.KindResume}[hold]
 	return func(ctx context.Context, c *client, raw json.RawMessage) (any, error) {
 		id, err := decodeID(raw)
 		if err != nil {
@@ -132,7 +133,7 @@ func (d *Desk) onHold(hold bool) func(ctx context.Context, c *client, raw json.R
 			}
 		}
 		err = d.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-			return channels.AddEvent(ctx, tx, now, l.ID, kind, c.agent.ID, nil)
+			return interactions.AddEvent(ctx, tx, now, l.ID, kind, c.agent.ID, nil)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("agentdesk: %s %d: %w", kind, id, err)

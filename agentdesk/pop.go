@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"switchboard"
-	"switchboard/channels"
 	"switchboard/customers"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -43,7 +43,7 @@ func interactionFromEvent(e routing.Event) interactionJSON {
 		Tier: string(e.Tier), CustomerID: e.CustomerID, IVRPath: []string{}, CreatedAt: e.EnqueuedAt}
 }
 
-func interactionFromLive(l channels.Live) interactionJSON {
+func interactionFromLive(l interactions.Live) interactionJSON {
 	path := l.IVRPath
 	if path == nil {
 		path = []string{}
@@ -57,12 +57,12 @@ func interactionFromLive(l channels.Live) interactionJSON {
 // to it. Customer is nil for an unidentified contact; the desk then offers
 // a search to link one.
 type Pop struct {
-	Customer     *customers.View    `json:"customer,omitempty"`
-	Unidentified bool               `json:"unidentified"`
-	Alerts       []customers.Alert  `json:"alerts"` // the view's, repeated for the desk's alert strip
-	NextActions  []Action           `json:"next_actions"`
-	Messages     []channels.Message `json:"messages"`  // the conversation so far (SMS and chat)
-	Handovers    []handover         `json:"handovers"` // transfers and overflows before it reached the viewer
+	Customer     *customers.View         `json:"customer,omitempty"`
+	Unidentified bool                    `json:"unidentified"`
+	Alerts       []customers.Alert       `json:"alerts"` // the view's, repeated for the desk's alert strip
+	NextActions  []Action                `json:"next_actions"`
+	Messages     []interactions.Message  `json:"messages"`  // the conversation so far (SMS and chat)
+	Handovers    []interactions.Handover `json:"handovers"` // transfers and overflows before it reached the viewer
 }
 
 // offer builds the offer frame for e, as viewer may see it. Reading the view
@@ -70,7 +70,7 @@ type Pop struct {
 func (d *Desk) offer(ctx context.Context, viewer *switchboard.Agent, e routing.Event) (offer, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	l, err := channels.LoadInteraction(ctx, d.deps.Pool, e.InteractionID, false)
+	l, err := interactions.Load(ctx, d.deps.Pool, e.InteractionID)
 	if err != nil {
 		return offer{}, fmt.Errorf("agentdesk: offer %d: %w", e.InteractionID, err)
 	}
@@ -88,8 +88,8 @@ func (d *Desk) offer(ctx context.Context, viewer *switchboard.Agent, e routing.E
 }
 
 // pop assembles the screen pop of interaction l for viewer.
-func (d *Desk) pop(ctx context.Context, viewer *switchboard.Agent, l channels.Live) (*Pop, error) {
-	p := &Pop{Alerts: []customers.Alert{}, NextActions: []Action{}, Messages: []channels.Message{}}
+func (d *Desk) pop(ctx context.Context, viewer *switchboard.Agent, l interactions.Live) (*Pop, error) {
+	p := &Pop{Alerts: []customers.Alert{}, NextActions: []Action{}, Messages: []interactions.Message{}}
 	if l.Channel != switchboard.ChannelVoice {
 		msgs, err := d.store.Messages(ctx, l.ID, 0)
 		if err != nil {
@@ -97,7 +97,7 @@ func (d *Desk) pop(ctx context.Context, viewer *switchboard.Agent, l channels.Li
 		}
 		p.Messages = msgs
 	}
-	hs, err := d.handoversOf(ctx, l.ID)
+	hs, err := interactions.Handovers(ctx, d.deps.Pool, l.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 
 	"switchboard"
 	"switchboard/campaigns"
-	"switchboard/channels"
+	"switchboard/interactions"
 )
 
 // liveJSON is one of the agent's live interactions with its pop.
@@ -56,7 +56,7 @@ func (d *Desk) resync(ctx context.Context, c *client, re string) {
 func (d *Desk) snapshot(ctx context.Context, a *switchboard.Agent) (snapshotJSON, error) {
 	s := snapshotJSON{Offers: []liveJSON{}, Interactions: []liveJSON{}, Dispositions: Dispositions,
 		Outcomes: campaigns.Dispositions}
-	lives, err := d.liveOf(ctx, a.ID)
+	lives, err := interactions.HeldBy(ctx, d.deps.Pool, a.ID)
 	if err != nil {
 		return s, err
 	}
@@ -121,7 +121,7 @@ func (d *Desk) queueTitles(ctx context.Context) (map[string]queueTitle, error) {
 }
 
 // addWrapUp adds the wrap-up's time left and the saved draft to j.
-func (d *Desk) addWrapUp(ctx context.Context, j *liveJSON, l channels.Live) error {
+func (d *Desk) addWrapUp(ctx context.Context, j *liveJSON, l interactions.Live) error {
 	var err error
 	if j.Draft, err = d.draftOf(ctx, l.ID); err != nil || l.State != switchboard.StateWrapUp {
 		return err
@@ -132,28 +132,6 @@ func (d *Desk) addWrapUp(ctx context.Context, j *liveJSON, l channels.Live) erro
 		j.WrapUp = &t
 	}
 	return err
-}
-
-// liveOf reads the agent's offered, connected and wrap-up interactions.
-func (d *Desk) liveOf(ctx context.Context, agentID int64) ([]channels.Live, error) {
-	rows, err := d.deps.Pool.Query(ctx, `SELECT id FROM interactions
-		WHERE agent_id = $1 AND state IN ('offered', 'connected', 'wrapup') ORDER BY id LIMIT 100`, agentID)
-	if err != nil {
-		return nil, fmt.Errorf("agentdesk: live interactions of %d: %w", agentID, err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("agentdesk: live interactions of %d: %w", agentID, err)
-	}
-	out := make([]channels.Live, 0, len(ids))
-	for _, id := range ids {
-		l, err := channels.LoadInteraction(ctx, d.deps.Pool, id, false)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, nil
 }
 
 // presence is the agent's own state, so a desk that reconnects shows the

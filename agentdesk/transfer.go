@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -24,13 +24,13 @@ func (d *Desk) transfer(ctx context.Context, by int64, x transferData) error {
 		return switchboard.Errorf(switchboard.ErrInvalid, "the note is longer than 1000 characters")
 	}
 	err := d.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		return channels.AddEvent(ctx, tx, now, x.InteractionID, "transfer_requested", by, map[string]any{
+		return interactions.AddEvent(ctx, tx, now, x.InteractionID, interactions.KindTransferRequested, by, map[string]any{
 			"to_queue": x.ToQueue, "to_agent": x.ToAgent, "mode": x.Mode, "note": x.Note})
 	})
 	if err != nil {
 		return fmt.Errorf("agentdesk: transfer %d: %w", x.InteractionID, err)
 	}
-	l, err := channels.LoadInteraction(ctx, d.deps.Pool, x.InteractionID, false)
+	l, err := interactions.Load(ctx, d.deps.Pool, x.InteractionID)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/interactions"
 )
 
 // Dispositions are the outcomes an agent can record at wrap-up; the desk
@@ -90,12 +90,12 @@ func (d *Desk) onWrapUp(ctx context.Context, c *client, raw json.RawMessage) (an
 }
 
 // recordWrapUp writes the wrap-up unless it is already written.
-func recordWrapUp(ctx context.Context, tx pgx.Tx, now time.Time, agentID int64, l channels.Live, x wrapUpData) error {
-	tag, err := tx.Exec(ctx, `UPDATE interactions SET disposition = $2 WHERE id = $1 AND disposition = ''`, l.ID, x.Disposition)
+func recordWrapUp(ctx context.Context, tx pgx.Tx, now time.Time, agentID int64, l interactions.Live, x wrapUpData) error {
+	first, err := interactions.SetFirstDisposition(ctx, tx, l.ID, x.Disposition)
 	if err != nil {
-		return fmt.Errorf("agentdesk: wrap-up %d: %w", l.ID, err)
+		return fmt.Errorf("agentdesk: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if !first {
 		return nil // written by an earlier attempt
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM wrapup_drafts WHERE interaction_id = $1`, l.ID); err != nil {
@@ -125,7 +125,7 @@ func recordWrapUp(ctx context.Context, tx pgx.Tx, now time.Time, agentID int64, 
 		}
 		data["follow_up_due"] = f.DueAt
 	}
-	return channels.AddEvent(ctx, tx, now, l.ID, "wrapup_recorded", agentID, data)
+	return interactions.AddEvent(ctx, tx, now, l.ID, interactions.KindWrapUpRecorded, agentID, data)
 }
 
 type transferData struct {

@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -107,7 +107,7 @@ func (d *Desk) keepDraft(ctx context.Context, e routing.Event) {
 		}
 		// Not locked: recordWrapUp's update is conditional, and a row lock
 		// here would queue behind routing's own write of the same row.
-		l, err := channels.LoadInteraction(ctx, tx, e.InteractionID, false)
+		l, err := interactions.Load(ctx, tx, e.InteractionID)
 		if err != nil {
 			return err
 		}
@@ -132,17 +132,11 @@ func (d *Desk) draftOf(ctx context.Context, id int64) (*wrapDraft, error) {
 	return &x, nil
 }
 
-// wrapUpEndOf reads when interaction id's wrap-up ends, from routing's
-// latest wrapup record (its "x", in Unix milliseconds); zero if unknown.
+// wrapUpEndOf reads when interaction id's wrap-up ends; zero if unknown.
 func (d *Desk) wrapUpEndOf(ctx context.Context, id int64) (time.Time, error) {
-	var x *int64
-	err := d.deps.Pool.QueryRow(ctx, `SELECT (data->>'x')::bigint FROM interaction_events
-		WHERE interaction_id = $1 AND kind = 'wrapup' ORDER BY id DESC LIMIT 1`, id).Scan(&x)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && x == nil) {
-		return time.Time{}, nil
-	}
+	end, err := interactions.WrapUpEnd(ctx, d.deps.Pool, id)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("agentdesk: wrap-up end of %d: %w", id, err)
+		return time.Time{}, fmt.Errorf("agentdesk: %w", err)
 	}
-	return time.UnixMilli(*x), nil
+	return end, nil
 }

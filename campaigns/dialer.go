@@ -9,6 +9,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels/twilio"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -83,9 +84,10 @@ type Dialer struct {
 	log    *slog.Logger
 	engine *routing.Engine // set by UseRouting
 
-	// Route hands an answered call's interaction to routing, which offers
-	// it to a campaign agent with the screen pop (routing.Engine.Enqueue).
-	Route func(ctx context.Context, t routing.Task) error
+	// Route hands an answered call, stored and queued in the answer's
+	// commit, to routing, which offers it to a campaign agent with the
+	// screen pop (interactions.Queued.Route).
+	Route func(ctx context.Context, q interactions.Queued) error
 	// Unroute withdraws an interaction whose caller is gone
 	// (routing.Engine.Cancel).
 	Unroute func(ctx context.Context, interactionID int64, reason string) error

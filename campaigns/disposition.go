@@ -12,6 +12,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/interactions"
 )
 
 // Dispositions an agent gives a campaign contact.
@@ -119,7 +120,7 @@ func applyDisposition(ctx context.Context, tx pgx.Tx, now time.Time, id int64, d
 // implies: the interaction's disposition, the note, the do-not-call list.
 func afterContact(ctx context.Context, tx pgx.Tx, now time.Time, agent, customer, interaction int64, phone string, d Disposition) error {
 	if interaction != 0 {
-		if _, err := tx.Exec(ctx, `UPDATE interactions SET disposition = $2 WHERE id = $1`, interaction, d.Code); err != nil {
+		if err := interactions.SetDisposition(ctx, tx, interaction, d.Code); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
 	"switchboard/channels/twiliovoice"
+	"switchboard/interactions"
 	"switchboard/internal/testenv"
 	"switchboard/routing"
 )
@@ -108,7 +109,8 @@ func (w *world) rig(node string, cfg DialerConfig) *rig {
 	r.hooks.Config.Handler = twilio.RequireSignature(simToken, r.hooks.URL, log, r.dialer.Handler())
 	// Routing's part, played here: the answered call goes to an agent at
 	// once, whose softphone joins the customer's conference.
-	r.dialer.Route = func(ctx context.Context, task routing.Task) error {
+	r.dialer.Route = func(ctx context.Context, q interactions.Queued) error {
+		task := q.Task
 		r.routed.Add(1)
 		r.mu.Lock()
 		r.tasks = append(r.tasks, task)

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -48,38 +48,49 @@ type Answered struct {
 // interaction's conference and is handed to routing, which offers the call
 // to a campaign agent (or the task's agent) with the screen pop. A machine
 // gets the campaign's voicemail, or is hung up on and retried.
+//
+// A person's call is stored and queued in the answer's one commit
+// (StoreAndQueue), then handed to Route. A task routing refuses leaves the
+// call stored and answered, and the answer fails after the commit.
 func (d *Dialer) Answer(ctx context.Context, id int64, sid, answeredBy string) (Answered, error) {
-	var task routing.Task
 	var ans Answered
-	err := d.store.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+	var refusal error
+	refused := func(_ routing.Task, err error) error { refusal = err; return nil }
+	qs, err := d.store.calls.StoreAndQueue(ctx, d.engine, refused, func(tx pgx.Tx, now time.Time) ([]routing.Task, error) {
 		a, err := lockAttempt(ctx, tx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if a.SID != "" && a.SID != sid {
-			return switchboard.Errorf(switchboard.ErrInvalid, "call %s is not attempt %d", sid, id)
+			return nil, switchboard.Errorf(switchboard.ErrInvalid, "call %s is not attempt %d", sid, id)
 		}
 		if !a.Live || a.Result != "dialing" {
-			return nil // hang up
+			return nil, nil // hang up
 		}
 		c, err := attemptCampaign(ctx, tx, a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if strings.HasPrefix(answeredBy, "machine") || answeredBy == "fax" {
 			ans.Say, err = machine(ctx, tx, now, a, c, answeredBy)
-			return err
+			return nil, err
 		}
-		task, err = human(ctx, tx, now, a, c, d.cfg.Queue, sid, answeredBy)
+		task, err := human(ctx, tx, now, a, c, d.cfg.Queue, sid, answeredBy)
 		ans.Interaction = task.InteractionID
-		return err
+		return []routing.Task{task}, err
 	})
 	if err != nil {
 		return Answered{}, fmt.Errorf("campaigns: answer of attempt %d: %w", id, err)
 	}
-	if task.InteractionID != 0 && d.Route != nil {
-		if err := d.Route(ctx, task); err != nil {
-			return Answered{}, fmt.Errorf("campaigns: route answered call %d: %w", task.InteractionID, err)
+	for _, q := range qs {
+		if refusal != nil {
+			return Answered{}, fmt.Errorf("campaigns: route answered call %d: %w", q.Task.InteractionID, refusal)
+		}
+		if d.Route == nil {
+			continue
+		}
+		if err := d.Route(ctx, q); err != nil {
+			return Answered{}, fmt.Errorf("campaigns: route answered call %d: %w", q.Task.InteractionID, err)
 		}
 	}
 	return ans, nil
@@ -137,7 +148,7 @@ func human(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campaign
 		return t, err
 	}
 	data := map[string]any{"campaign_id": a.CampaignID, "attempt_id": a.ID, "task_id": a.TaskID, "answered_by": by}
-	if err := channels.CreateInteraction(ctx, tx, now, in, "", data); err != nil {
+	if err := interactions.Create(ctx, tx, now, in, "", data); err != nil {
 		return t, err
 	}
 	t.InteractionID, t.Queue = in.ID, in.Queue

@@ -11,20 +11,22 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"switchboard"
+	"switchboard/interactions"
 	"switchboard/pgdb"
 )
 
 // Store keeps campaigns, their contacts and attempts in Postgres. It is safe
 // for concurrent use, by any number of processes.
 type Store struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	calls *interactions.Store // the interactions of answered calls, on the same pool and clock
 }
 
 // NewStore returns a store over pool. now is the clock every decision
 // reads: time.Now, except in tests.
 func NewStore(pool *pgxpool.Pool, now func() time.Time) *Store {
-	return &Store{pool: pool, now: now}
+	return &Store{pool: pool, now: now, calls: interactions.NewStore(pool, now)}
 }
 
 // Now is the store's clock, in UTC.

@@ -14,7 +14,7 @@ import (
 	"switchboard"
 	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
-	"switchboard/routing"
+	"switchboard/interactions"
 )
 
 // agentPool plays a campaign's agents on the virtual clock: an agent who
@@ -73,7 +73,7 @@ func TestPredictiveCampaign(t *testing.T) {
 		pool.ids = append(pool.ids, addAgent(t, r.pool, fmt.Sprintf("predictive.%d", i), switchboard.RoleAgent).ID)
 	}
 	r.dialer.Agents = pool.counts
-	r.dialer.Route = func(context.Context, routing.Task) error { return nil } // the test's agents take calls (assign)
+	r.dialer.Route = func(context.Context, interactions.Queued) error { return nil } // the test's agents take calls (assign)
 	forbidden := map[string]string{}
 	for i := range 400 {
 		addCustomer(t, r.pool, cust{name: "p", phone: phoneN(3000 + i)})

@@ -7,14 +7,17 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
 // UseRouting connects d to the routing engine, as every server process
-// does: an answered call is enqueued (Route), a call whose customer left
-// is withdrawn (Unroute), and FollowRouting records who accepted.
+// does: an answered call is queued in the answer's commit and handed to
+// routing (Route), a call whose customer left is withdrawn (Unroute), and
+// FollowRouting records who accepted.
 func (d *Dialer) UseRouting(e *routing.Engine) {
-	d.Route, d.Unroute, d.engine = e.Enqueue, e.Cancel, e
+	d.Route = func(ctx context.Context, q interactions.Queued) error { return q.Route(ctx) }
+	d.Unroute, d.engine = e.Cancel, e
 }
 
 // FollowRouting records every agent's acceptance of an answered campaign

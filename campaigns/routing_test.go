@@ -17,6 +17,7 @@ import (
 	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
 	"switchboard/channels/twiliovoice"
+	"switchboard/interactions"
 	"switchboard/internal/testenv"
 	"switchboard/routing"
 )
@@ -111,7 +112,7 @@ func (w *world) centre(t *testing.T, ctx context.Context) *centre {
 		t.Fatal(err)
 	}
 	voice, err := twiliovoice.New(twiliovoice.Config{PublicURL: r.hooks.URL, AuthToken: simToken, From: bankNumber},
-		channels.NewStore(r.pool, w.clock.Now), tw, e, channels.NewBus(rdb, prefix, "main", log), log)
+		interactions.NewStore(r.pool, w.clock.Now), tw, e, channels.NewBus(rdb, prefix, "main", log), log)
 	if err != nil {
 		t.Fatal(err)
 	}

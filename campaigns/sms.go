@@ -12,7 +12,7 @@ import (
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/interactions"
 )
 
 // textCampaign sends c's next texts, as many as its send rate allows since
@@ -144,16 +144,13 @@ func (s *Store) recordText(ctx context.Context, cl Claim, from, body, sid string
 			result = a.Result // the delivery report came first
 		}
 		in := &switchboard.Interaction{Channel: switchboard.ChannelSMS, Direction: switchboard.Outbound,
-			State: switchboard.StateDone, CustomerID: cl.CustomerID, From: cl.Phone, To: from}
-		if err := channels.CreateInteraction(ctx, tx, now, in, "", data); err != nil {
+			State: switchboard.StateDone, CustomerID: cl.CustomerID, From: cl.Phone, To: from,
+			EndedAt: now, EndReason: "campaign_sms"}
+		if err := interactions.Create(ctx, tx, now, in, "", data); err != nil {
 			return err
 		}
-		msg := &channels.Message{InteractionID: in.ID, Direction: switchboard.Outbound, Body: body, ProviderSID: sid, Status: result}
-		if _, err := channels.InsertMessage(ctx, tx, now, msg); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE interactions SET ended_at = $2, end_reason = 'campaign_sms' WHERE id = $1`, in.ID, now)
-		if err != nil {
+		msg := &interactions.Message{InteractionID: in.ID, Direction: switchboard.Outbound, Body: body, ProviderSID: sid, Status: result}
+		if _, err := interactions.InsertMessage(ctx, tx, now, msg); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE outreach_attempts SET provider_sid = $2, interaction_id = $3 WHERE id = $1`,
@@ -187,8 +184,7 @@ func (s *Store) SMSStatus(ctx context.Context, id int64, sid, status string) err
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE messages SET status = $2, status_at = $3 WHERE provider_sid = $1`, sid, status, now)
-		return err
+		return interactions.SetStatusBySID(ctx, tx, now, sid, status)
 	})
 	if err != nil {
 		return fmt.Errorf("campaigns: SMS status of attempt %d: %w", id, err)

@@ -5,14 +5,12 @@
 // check, the REST client, the webhooks' error writer, hand-written TwiML)
 // is channels/twilio, and the local Twilio stand-in is twiliosim.
 //
-// What is shared here:
+// The adapters store what arrives through the interactions package, which
+// owns the interaction, event and message rows: an arriving contact is
+// stored and queued in one commit (interactions.Store.StoreAndQueue) before
+// the provider is answered, and provider ids make retries change nothing.
 //
-//   - Store writes an arriving contact (the interaction row, its first
-//     interaction_events row and the message row) in one transaction, which
-//     is committed before the provider is answered. Provider ids (CallSid,
-//     MessageSid, chat client message ids) are unique in Postgres, so a
-//     retried webhook or a resent chat frame finds its first copy and
-//     changes nothing.
+// What is shared here:
 //
 //   - Bus publishes what an agent's desk must show (a customer's message, a
 //     typing indicator, a delivery status) on one Redis pub/sub channel, so
@@ -27,6 +25,6 @@
 //     kind is "message", "typing" or "status". agent_id is 0 while no agent
 //     has the interaction; the desk then shows it with the offer.
 //
-// The routing engine is called after the commit: a failure to enqueue is
-// retried by the engine's rebuild from Postgres, never lost.
+// The routing engine is handed each new contact after the commit: a failure
+// there is retried by the engine's rebuild from Postgres, never lost.
 package channels

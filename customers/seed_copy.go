@@ -10,14 +10,19 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"switchboard/interactions"
 )
 
 // tableCopy is one table of the demo bank: fill appends the rows generated
-// for index i (a customer or an interaction) to rows.
+// for index i (a customer or an interaction) to rows. into, when set, is
+// the table's owner's own COPY of rows of cols (the interactions package's
+// history); without it the rows are copied into table here.
 type tableCopy struct {
 	table string
 	cols  []string
 	fill  func(s *seeder, g *gen, i uint64, rows [][]any) [][]any
+	into  func(ctx context.Context, db interactions.Copier, rows pgx.CopyFromSource) (int64, error)
 }
 
 // gen is one goroutine's random sources: r for the row's own draws, c for
@@ -37,7 +42,13 @@ func newGen() *gen {
 func (s *seeder) copy(ctx context.Context, pool *pgxpool.Pool, t tableCopy, lo, hi uint64, count *int64) error {
 	start := time.Now()
 	src := &rowSource{s: s, g: newGen(), t: t, next: lo, hi: hi}
-	n, err := pool.CopyFrom(ctx, pgx.Identifier{t.table}, t.cols, pgx.CopyFromFunc(src.row))
+	var n int64
+	var err error
+	if t.into != nil {
+		n, err = t.into(ctx, pool, pgx.CopyFromFunc(src.row))
+	} else {
+		n, err = pool.CopyFrom(ctx, pgx.Identifier{t.table}, t.cols, pgx.CopyFromFunc(src.row))
+	}
 	*count = n
 	if err != nil {
 		return fmt.Errorf("copy %s: %w", t.table, err)

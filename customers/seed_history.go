@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"switchboard"
+	"switchboard/interactions"
 )
 
 // contact is one generated past interaction.
@@ -163,8 +164,8 @@ func (s *seeder) agentFor(r *rand.Rand, p person, queue string) int64 {
 
 var interactionCopy = tableCopy{
 	table: "interactions",
-	cols: []string{"id", "channel", "direction", "state", "customer_id", "queue", "tier", "agent_id", "from_addr", "to_addr",
-		"disposition", "created_at", "answered_at", "ended_at", "end_reason", "language"},
+	cols:  interactions.HistoryColumns,
+	into:  interactions.CopyHistory,
 	fill: func(s *seeder, g *gen, i uint64, rows [][]any) [][]any {
 		p := s.core(g.c, g.csrc, i)
 		first, end := s.contactsOf(i)
@@ -175,6 +176,7 @@ var interactionCopy = tableCopy{
 	},
 }
 
+// interactionRow is c as a row of interactions.HistoryColumns.
 func (s *seeder) interactionRow(c contact) []any {
 	return []any{c.id, string(c.channel), string(c.direction), string(c.state), c.customer, c.queue,
 		string(c.tier), orNil(c.agent), c.from, c.to, c.disposition, c.created, timeOrNil(c.answered), timeOrNil(c.ended),
@@ -184,7 +186,8 @@ func (s *seeder) interactionRow(c contact) []any {
 // eventCopy gives each interaction its events.
 var eventCopy = tableCopy{
 	table: "interaction_events",
-	cols:  []string{"interaction_id", "at", "kind", "agent_id", "data"},
+	cols:  interactions.HistoryEventColumns,
+	into:  interactions.CopyHistoryEvents,
 	fill: func(s *seeder, g *gen, i uint64, rows [][]any) [][]any {
 		p := s.core(g.c, g.csrc, i)
 		first, end := s.contactsOf(i)
@@ -199,7 +202,7 @@ var eventCopy = tableCopy{
 // imported from the old system keeps no more (when it was answered is on the
 // interaction), which keeps the seed's largest table small.
 func eventRows(c contact, rows [][]any) [][]any {
-	rows = append(rows, []any{c.id, c.created, "queued", nil, `{"queue":"` + c.queue + `"}`})
+	rows = append(rows, []any{c.id, c.created, string(interactions.KindQueued), nil, `{"queue":"` + c.queue + `"}`})
 	data := `{"reason":"` + c.reason + `"}`
 	if c.disposition != "" {
 		data = `{"reason":"` + c.reason + `","disposition":"` + c.disposition + `"}`

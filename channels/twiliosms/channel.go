@@ -9,6 +9,7 @@ import (
 	"switchboard"
 	"switchboard/channels"
 	"switchboard/channels/twilio"
+	"switchboard/interactions"
 	"switchboard/phone"
 	"switchboard/routing"
 )
@@ -55,7 +56,7 @@ func (c Config) withDefaults() (Config, error) {
 // Channel is the SMS channel. It is safe for concurrent use.
 type Channel struct {
 	cfg    Config
-	store  *channels.Store
+	store  *interactions.Store
 	twilio *twilio.Client
 	router *routing.Engine
 	bus    *channels.Bus
@@ -65,7 +66,7 @@ type Channel struct {
 
 // New returns the SMS channel. tw sends replies (twilio.NewClient),
 // router routes new threads, bus carries customers' texts to the desk.
-func New(cfg Config, store *channels.Store, tw *twilio.Client, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
+func New(cfg Config, store *interactions.Store, tw *twilio.Client, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err

@@ -8,19 +8,19 @@ import (
 
 	"switchboard/channels"
 	"switchboard/channels/twilio"
-	"switchboard/routing"
+	"switchboard/interactions"
 )
 
 // received is what storing an inbound text decided.
 type received struct {
-	Message  channels.Message
-	Thread   channels.Live
+	Message  interactions.Message
+	Thread   interactions.Live
 	Customer channels.Customer
 	New      bool // a new thread was opened and must be routed
 	Dup      bool // a retry of a stored message: nothing changed
 	Keyword  keyword
 	Word     string
-	queued   *routing.Queued // a new thread's routing record, committed with it
+	queued   *interactions.Queued // a new thread, stored and queued in one commit
 }
 
 func (c *Channel) handleInbound(w http.ResponseWriter, r *http.Request) error {
@@ -56,7 +56,7 @@ func (c *Channel) afterCommit(ctx context.Context, rec received) {
 	if rec.queued == nil {
 		return
 	}
-	if err := c.router.Route(ctx, *rec.queued); err != nil {
+	if err := rec.queued.Route(ctx); err != nil {
 		c.log.Error("sms: enqueue", "interaction", rec.Thread.ID, "err", err)
 	}
 }

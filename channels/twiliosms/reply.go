@@ -10,7 +10,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
-	"switchboard/pgdb"
+	"switchboard/interactions"
 )
 
 // Reply texts body to the customer of an SMS interaction on behalf of the
@@ -21,7 +21,7 @@ import (
 // not hold the interaction or the number has opted out (STOP, 退订);
 // ErrConflict when the interaction has ended; ErrUnavailable when Twilio
 // refuses or cannot be reached (the message is then marked failed).
-func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body string) (channels.Message, error) {
+func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body string) (interactions.Message, error) {
 	return c.ReplyOnce(ctx, agentID, interactionID, body, "")
 }
 
@@ -31,12 +31,12 @@ func (c *Channel) Reply(ctx context.Context, agentID, interactionID int64, body 
 // twice. The unique (interaction_id, client_msg_id) index decides, inside
 // the transaction that writes the row, so two concurrent resends cannot
 // both send. An empty id turns the check off.
-func (c *Channel) ReplyOnce(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (channels.Message, error) {
-	m, l, dup, err := c.store.StoreReply(ctx, channels.Reply{Channel: switchboard.ChannelSMS, AgentID: agentID,
+func (c *Channel) ReplyOnce(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (interactions.Message, error) {
+	m, l, dup, err := c.store.StoreReply(ctx, interactions.Reply{Channel: switchboard.ChannelSMS, AgentID: agentID,
 		InteractionID: interactionID, Body: body, ClientMsgID: clientMsgID, Status: "sending", MaxRunes: maxBody},
-		func(tx pgx.Tx, l channels.Live) error { return refuseOptedOut(ctx, tx, l.From) })
+		func(tx pgx.Tx, l interactions.Live) error { return refuseOptedOut(ctx, tx, l.From) })
 	if err != nil {
-		return channels.Message{}, fmt.Errorf("twiliosms: reply to %d: %w", interactionID, err)
+		return interactions.Message{}, fmt.Errorf("twiliosms: reply to %d: %w", interactionID, err)
 	}
 	if dup {
 		return m, nil // already sent, or being sent, by the first try
@@ -57,7 +57,7 @@ func refuseOptedOut(ctx context.Context, q channels.Querier, to string) error {
 }
 
 // send asks Twilio to deliver a stored message and records what it said.
-func (c *Channel) send(ctx context.Context, to string, m channels.Message) (channels.Message, error) {
+func (c *Channel) send(ctx context.Context, to string, m interactions.Message) (interactions.Message, error) {
 	p := &api.CreateMessageParams{}
 	p.SetTo(to).SetFrom(c.cfg.From).SetBody(m.Body).SetStatusCallback(c.statusCallback(m.ID))
 	res, sendErr := c.twilio.API(ctx).CreateMessage(p)
@@ -85,11 +85,8 @@ func (c *Channel) send(ctx context.Context, to string, m channels.Message) (chan
 // recordSent stores the provider's answer unless a status callback has
 // already moved the message further.
 func (c *Channel) recordSent(ctx context.Context, id int64, sid, status string) error {
-	_, err := c.store.Pool().Exec(ctx, `UPDATE messages SET provider_sid = COALESCE(provider_sid, NULLIF($2, '')),
-		status = CASE WHEN status IN ('sending', '') THEN $3 ELSE status END, status_at = $4 WHERE id = $1`,
-		id, sid, status, c.store.Now())
-	if err != nil {
-		return fmt.Errorf("twiliosms: record send of %d: %w", id, pgdb.FormatError(err))
+	if err := interactions.RecordSent(ctx, c.store.Pool(), c.store.Now(), id, sid, status); err != nil {
+		return fmt.Errorf("twiliosms: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package twiliosms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,7 +12,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
-	"switchboard/pgdb"
+	"switchboard/interactions"
 )
 
 // handleStatus records a delivery status. The message is found by the id
@@ -49,35 +50,22 @@ func (c *Channel) handleStatus(w http.ResponseWriter, r *http.Request) error {
 func (c *Channel) recordStatus(ctx context.Context, id int64, st status) (*channels.Event, error) {
 	var ev *channels.Event
 	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		var m channels.Message
-		var old string
-		var agent *int64
-		err := tx.QueryRow(ctx, `SELECT id, interaction_id, status, agent_id FROM messages
-			WHERE (id = $1 AND direction = 'outbound' AND (provider_sid IS NULL OR provider_sid = $2))
-			   OR ($1 = 0 AND provider_sid = $2) FOR UPDATE`, id, st.MessageSID).Scan(&m.ID, &m.InteractionID, &old, &agent)
-		if err == pgx.ErrNoRows {
+		m, err := interactions.LockForStatus(ctx, tx, id, st.MessageSID)
+		if errors.Is(err, switchboard.ErrNotFound) {
 			c.log.Warn("sms: status for unknown message", "sid", st.MessageSID, "id", id)
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("twiliosms: status of %s: %w", st.MessageSID, pgdb.FormatError(err))
+			return fmt.Errorf("twiliosms: %w", err)
 		}
-		if statusRank[st.Status] <= statusRank[old] && old != "" {
+		if old := m.Status; statusRank[st.Status] <= statusRank[old] && old != "" {
 			return nil
 		}
-		var code any
-		if st.ErrorCode != 0 {
-			code = st.ErrorCode
-		}
-		_, err = tx.Exec(ctx, `UPDATE messages SET status = $2, status_at = $3, provider_sid = $4, error_code = COALESCE($5, error_code) WHERE id = $1`,
-			m.ID, st.Status, now, st.MessageSID, code)
+		err = interactions.SetStatus(ctx, tx, now, m.ID, interactions.Status{Status: st.Status, ProviderSID: st.MessageSID, ErrorCode: st.ErrorCode})
 		if err != nil {
-			return fmt.Errorf("twiliosms: status of %s: %w", st.MessageSID, pgdb.FormatError(err))
+			return fmt.Errorf("twiliosms: %w", err)
 		}
 		m.Status, m.ProviderSID, m.Direction = st.Status, st.MessageSID, switchboard.Outbound
-		if agent != nil {
-			m.AgentID = *agent
-		}
 		ev = &channels.Event{Kind: "status", InteractionID: m.InteractionID, Channel: switchboard.ChannelSMS, AgentID: m.AgentID, Message: &m}
 		return nil
 	})

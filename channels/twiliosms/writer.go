@@ -13,6 +13,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/internal/rounds"
 	"switchboard/routing"
 )
@@ -130,9 +131,9 @@ type wireText struct {
 
 // receiveAll stores texts, in order, with one call of sms_receive_all
 // (migration 00021) and, in the same transaction, the queued records of
-// the threads they open: one commit, before it returns, for the texts and
-// their routing. See sms_receive for the steps and how texts from one
-// number are serialised.
+// the threads they open (StoreAndQueue): one commit, before it returns,
+// for the texts and their routing. See sms_receive for the steps and how
+// texts from one number are serialised.
 func (c *Channel) receiveAll(ctx context.Context, texts []*pendingText) ([]received, error) {
 	wire := make([]wireText, len(texts))
 	for i, p := range texts {
@@ -147,19 +148,20 @@ func (c *Channel) receiveAll(ctx context.Context, texts []*pendingText) ([]recei
 		return nil, fmt.Errorf("twiliosms: encode texts: %w", err)
 	}
 	var recs []received
-	err = c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
+	qs, err := c.store.StoreAndQueue(ctx, c.router, c.refused, func(tx pgx.Tx, now time.Time) ([]routing.Task, error) {
 		recs, err = c.receiveIn(ctx, tx, texts, arg, now)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := threadLanguages(ctx, tx, recs); err != nil {
-			return err
+			return nil, err
 		}
-		return c.router.RecordQueued(ctx, tx, c.prepare(ctx, recs))
+		return c.tasks(recs), nil
 	})
 	if err != nil {
 		return c.conflict(texts, err)
 	}
+	attach(recs, qs)
 	return recs, nil
 }
 
@@ -191,60 +193,60 @@ func (c *Channel) receiveIn(ctx context.Context, tx pgx.Tx, texts []*pendingText
 	return recs, nil
 }
 
-// prepare makes the routing records of the threads recs open. A thread
-// routing refuses (its queue is not configured) stays stored and queued,
-// with the error logged, as a failed Enqueue would leave it.
-func (c *Channel) prepare(ctx context.Context, recs []received) []routing.Queued {
-	var qs []routing.Queued
-	for i := range recs {
-		r := &recs[i]
-		if !r.New {
-			continue
+// tasks are the routing tasks of the threads recs open, in order.
+func (c *Channel) tasks(recs []received) []routing.Task {
+	var ts []routing.Task
+	for _, r := range recs {
+		if r.New {
+			ts = append(ts, routing.Task{InteractionID: r.Thread.ID, Channel: switchboard.ChannelSMS,
+				Queue: r.Thread.Queue, Tier: r.Thread.Tier, CustomerID: r.Customer.ID, PreferredAgent: r.Customer.RMID,
+				Language: r.Thread.Language})
 		}
-		q, err := c.router.Prepare(ctx, routing.Task{InteractionID: r.Thread.ID, Channel: switchboard.ChannelSMS,
-			Queue: r.Thread.Queue, Tier: r.Thread.Tier, CustomerID: r.Customer.ID, PreferredAgent: r.Customer.RMID,
-			Language: r.Thread.Language})
-		if err != nil {
-			c.log.Error("sms: enqueue", "interaction", r.Thread.ID, "err", err)
-			continue
-		}
-		r.queued = &q
-		qs = append(qs, q)
 	}
-	return qs
+	return ts
+}
+
+// attach gives each new thread of recs its place in routing, qs being
+// StoreAndQueue's answer to tasks(recs).
+func attach(recs []received, qs []interactions.Queued) {
+	for i := range recs {
+		if recs[i].New {
+			recs[i].queued, qs = &qs[0], qs[1:]
+		}
+	}
+}
+
+// refused keeps a thread routing refuses (its queue is not configured)
+// stored and queued, with the error logged, as a failed Enqueue would
+// leave it.
+func (c *Channel) refused(t routing.Task, err error) error {
+	c.log.Error("sms: enqueue", "interaction", t.InteractionID, "err", err)
+	return nil
 }
 
 // threadLanguages reads the language of each new thread, which
 // sms_receive took from the customer's profile, so that routing can find
 // an agent who speaks it.
 func threadLanguages(ctx context.Context, tx pgx.Tx, recs []received) error {
-	at := map[int64][]int{}
 	var ids []int64
-	for i, r := range recs {
+	for _, r := range recs {
 		if r.New {
-			at[r.Thread.ID] = append(at[r.Thread.ID], i)
 			ids = append(ids, r.Thread.ID)
 		}
 	}
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := tx.Query(ctx, `SELECT id, coalesce(language, '') FROM interactions WHERE id = ANY($1)`, ids)
+	langs, err := interactions.Languages(ctx, tx, ids)
 	if err != nil {
 		return fmt.Errorf("twiliosms: thread languages: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var lang string
-		if err := rows.Scan(&id, &lang); err != nil {
-			return fmt.Errorf("twiliosms: thread languages: %w", err)
-		}
-		for _, i := range at[id] {
+	for i := range recs {
+		if lang, ok := langs[recs[i].Thread.ID]; ok && recs[i].New {
 			recs[i].Thread.Language = lang
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // conflict answers a text whose MessageSid is stored from another number:
@@ -267,13 +269,13 @@ func (c *Channel) received(r received, p *pendingText, agent int64, now time.Tim
 	if r.Message.ID == 0 {
 		return r // a keyword alone, kept as a consent change
 	}
-	r.Thread = channels.Live{Interaction: switchboard.Interaction{ID: r.Message.InteractionID,
+	r.Thread = interactions.Live{Interaction: switchboard.Interaction{ID: r.Message.InteractionID,
 		Channel: switchboard.ChannelSMS, Queue: c.cfg.Queue, Tier: r.Customer.Tier, AgentID: agent}}
 	media := p.in.MediaURLs
 	if media == nil {
 		media = []string{}
 	}
-	r.Message = channels.Message{ID: r.Message.ID, InteractionID: r.Message.InteractionID,
+	r.Message = interactions.Message{ID: r.Message.ID, InteractionID: r.Message.InteractionID,
 		Direction: switchboard.Inbound, Body: p.in.Body, MediaURLs: media, ProviderSID: p.in.MessageSID,
 		Status: "received", At: now}
 	return r

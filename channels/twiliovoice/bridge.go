@@ -12,8 +12,8 @@ import (
 	"github.com/twilio/twilio-go/twiml"
 
 	"switchboard"
-	"switchboard/channels"
 	"switchboard/channels/twilio"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -46,7 +46,7 @@ func (c *Channel) Run(ctx context.Context) error {
 // ErrUnavailable when Twilio refuses, after which the interaction is
 // completed so the agent is not left holding a dead call.
 func (c *Channel) Bridge(ctx context.Context, interactionID, agentID int64) error {
-	l, err := channels.LoadInteraction(ctx, c.store.Pool(), interactionID, false)
+	l, err := interactions.Load(ctx, c.store.Pool(), interactionID)
 	if err != nil {
 		return err
 	}
@@ -59,11 +59,11 @@ func (c *Channel) Bridge(ctx context.Context, interactionID, agentID int64) erro
 	}
 	legs, err := c.connect(ctx, l, agentID)
 	if err == nil {
-		err = c.record(ctx, l.ID, agentID, "bridging", legs)
+		err = c.record(ctx, l.ID, agentID, interactions.KindBridging, legs)
 		return err
 	}
 	c.log.Warn("voice: bridge failed", "interaction", l.ID, "err", err)
-	_ = c.record(ctx, l.ID, agentID, "bridge_failed", map[string]any{"error": err.Error()})
+	_ = c.record(ctx, l.ID, agentID, interactions.KindBridgeFailed, map[string]any{"error": err.Error()})
 	if cerr := c.router.Complete(ctx, agentID, l.ID); cerr != nil && !errors.Is(cerr, switchboard.ErrNotFound) {
 		c.log.Warn("voice: complete after failed bridge", "interaction", l.ID, "err", cerr)
 	}
@@ -71,7 +71,7 @@ func (c *Channel) Bridge(ctx context.Context, interactionID, agentID int64) erro
 }
 
 // connect places the two legs.
-func (c *Channel) connect(ctx context.Context, l channels.Live, agentID int64) (map[string]any, error) {
+func (c *Channel) connect(ctx context.Context, l interactions.Live, agentID int64) (map[string]any, error) {
 	pp := &api.CreateParticipantParams{}
 	pp.SetFrom(c.cfg.From).SetTo("client:" + c.cfg.AgentClient(agentID)).SetLabel("agent").
 		SetStartConferenceOnEnter(true).SetEndConferenceOnExit(true).
@@ -106,9 +106,9 @@ func (c *Channel) connect(ctx context.Context, l channels.Live, agentID int64) (
 	return legs, nil
 }
 
-func (c *Channel) record(ctx context.Context, id, agentID int64, kind string, data map[string]any) error {
+func (c *Channel) record(ctx context.Context, id, agentID int64, kind interactions.Kind, data map[string]any) error {
 	return c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		return channels.AddEvent(ctx, tx, now, id, kind, agentID, data)
+		return interactions.AddEvent(ctx, tx, now, id, kind, agentID, data)
 	})
 }
 
@@ -130,7 +130,7 @@ func (c *Channel) handleBridge(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *Channel) bridgeCallback(w http.ResponseWriter, r *http.Request, cf callForm) error {
-	l, err := channels.LoadInteraction(r.Context(), c.store.Pool(), cf.Interaction, false)
+	l, err := interactions.Load(r.Context(), c.store.Pool(), cf.Interaction)
 	if err != nil || l.CallbackTo == "" || l.CallbackTo != cf.To {
 		return switchboard.Errorf(switchboard.ErrForbidden, "call %s is not a callback of interaction %d", cf.CallSID, cf.Interaction)
 	}

@@ -13,6 +13,7 @@ import (
 	"switchboard"
 	"switchboard/channels"
 	"switchboard/channels/twilio"
+	"switchboard/interactions"
 	"switchboard/phone"
 	"switchboard/routing"
 )
@@ -35,7 +36,7 @@ type Config struct {
 // Channel is the voice channel. It is safe for concurrent use.
 type Channel struct {
 	cfg    Config
-	store  *channels.Store
+	store  *interactions.Store
 	twilio *twilio.Client
 	router *routing.Engine
 	bus    *channels.Bus
@@ -43,7 +44,7 @@ type Channel struct {
 }
 
 // New returns the voice channel.
-func New(cfg Config, store *channels.Store, tw *twilio.Client, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
+func New(cfg Config, store *interactions.Store, tw *twilio.Client, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
 	if cfg.Region == "" {
 		cfg.Region = "CN"
 	}

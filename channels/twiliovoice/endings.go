@@ -11,6 +11,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/pgdb"
 )
 
@@ -116,7 +117,7 @@ func (c *Channel) sweep(ctx context.Context, asked map[int64]time.Time) error {
 // waitingCalls loads the inbound calls still waiting (in the IVR, queued or
 // offered; not those waiting for a callback) that match the extra
 // condition, at most 200.
-func (c *Channel) waitingCalls(ctx context.Context, cond string) ([]channels.Live, error) {
+func (c *Channel) waitingCalls(ctx context.Context, cond string) ([]interactions.Live, error) {
 	rows, err := c.store.Pool().Query(ctx, `SELECT i.id FROM interactions i
 		WHERE i.channel = 'voice' AND i.direction = 'inbound' AND i.state IN ('queued', 'offered')
 		  AND i.provider_sid IS NOT NULL AND coalesce(i.callback_to, '') = '' `+cond+`
@@ -128,9 +129,9 @@ func (c *Channel) waitingCalls(ctx context.Context, cond string) ([]channels.Liv
 	if err != nil {
 		return nil, fmt.Errorf("twiliovoice: waiting calls: %w", err)
 	}
-	out := make([]channels.Live, 0, len(ids))
+	out := make([]interactions.Live, 0, len(ids))
 	for _, id := range ids {
-		l, err := channels.LoadInteraction(ctx, c.store.Pool(), id, false)
+		l, err := interactions.Load(ctx, c.store.Pool(), id)
 		if err != nil {
 			return nil, err
 		}
@@ -141,10 +142,10 @@ func (c *Channel) waitingCalls(ctx context.Context, cond string) ([]channels.Liv
 
 // endWaiting ends a waiting call whose caller has gone: out of routing if
 // it was queued there, else closed in PostgreSQL.
-func (c *Channel) endWaiting(ctx context.Context, l channels.Live) error {
+func (c *Channel) endWaiting(ctx context.Context, l interactions.Live) error {
 	if l.Queue == "" {
 		return c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-			return channels.EndBeforeRouting(ctx, tx, now, l.ID, "hangup_in_ivr")
+			return interactions.EndBeforeRouting(ctx, tx, now, l.ID, "hangup_in_ivr")
 		})
 	}
 	err := c.abandon(ctx, l)
@@ -158,7 +159,7 @@ func (c *Channel) endWaiting(ctx context.Context, l channels.Live) error {
 // it was queued: a call whose first hand-over failed (Redis away) is
 // routed once Redis is back. Routing keeps what it already has, so this
 // is harmless for a call it knows.
-func (c *Channel) routeAgain(ctx context.Context, l channels.Live) {
+func (c *Channel) routeAgain(ctx context.Context, l interactions.Live) {
 	if err := c.handOver(ctx, l); err != nil {
 		c.log.Warn("voice: routing a waiting call again", "interaction", l.ID, "err", err)
 	}

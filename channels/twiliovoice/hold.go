@@ -11,9 +11,8 @@ import (
 	"github.com/twilio/twilio-go/twiml"
 
 	"switchboard"
-	"switchboard/channels"
 	"switchboard/channels/twilio"
-	"switchboard/pgdb"
+	"switchboard/interactions"
 )
 
 // holdLoop is one round of waiting: the prompt (with the callback offer),
@@ -115,18 +114,12 @@ func (c *Channel) handleHoldKey(w http.ResponseWriter, r *http.Request) error {
 
 // requestCallback marks a waiting interaction for a callback to its
 // caller's number; false if it is no longer waiting.
-func (c *Channel) requestCallback(ctx context.Context, l channels.Live) (bool, error) {
+func (c *Channel) requestCallback(ctx context.Context, l interactions.Live) (bool, error) {
 	var done bool
 	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		tag, err := tx.Exec(ctx, `UPDATE interactions SET callback_to = from_addr
-			WHERE id = $1 AND state IN ('queued', 'offered') AND queue <> ''`, l.ID)
-		if err != nil {
-			return pgdb.FormatError(err)
-		}
-		if done = tag.RowsAffected() == 1; !done {
-			return nil
-		}
-		return channels.AddEvent(ctx, tx, now, l.ID, "callback_requested", 0, map[string]any{"to": l.From})
+		var err error
+		done, err = interactions.RequestCallback(ctx, tx, now, l.ID, l.From)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("twiliovoice: callback for %d: %w", l.ID, err)

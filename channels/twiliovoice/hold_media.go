@@ -6,12 +6,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"switchboard"
 	"switchboard/channels/twilio"
-	"switchboard/pgdb"
+	"switchboard/interactions"
 )
 
 // Hold puts the customer of a bridged call on hold, hearing the hold
@@ -46,14 +45,12 @@ func (c *Channel) Hold(ctx context.Context, interactionID int64, hold bool) erro
 // customerLeg is the customer's call in the interaction's conference, as
 // the last bridge recorded it: the caller, or the callback to them.
 func (c *Channel) customerLeg(ctx context.Context, interactionID int64) (string, error) {
-	var raw []byte
-	err := c.store.Pool().QueryRow(ctx, `SELECT data FROM interaction_events
-		WHERE interaction_id = $1 AND kind = 'bridging' ORDER BY id DESC LIMIT 1`, interactionID).Scan(&raw)
-	if errors.Is(err, pgx.ErrNoRows) {
+	raw, err := interactions.LastEventData(ctx, c.store.Pool(), interactionID, interactions.KindBridging)
+	if errors.Is(err, switchboard.ErrNotFound) {
 		return "", switchboard.Errorf(switchboard.ErrConflict, "the call of interaction %d is not bridged to an agent", interactionID)
 	}
 	if err != nil {
-		return "", fmt.Errorf("twiliovoice: legs of %d: %w", interactionID, pgdb.FormatError(err))
+		return "", fmt.Errorf("twiliovoice: legs of %d: %w", interactionID, err)
 	}
 	var legs struct {
 		Customer string `json:"customer_call_sid"`

@@ -13,7 +13,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
-	"switchboard/pgdb"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -39,11 +39,11 @@ func (c *Channel) handleIncoming(w http.ResponseWriter, r *http.Request) error {
 	return c.writeTwiML(w, c.languageMenu(l.ID)...)
 }
 
-func (c *Channel) open(ctx context.Context, cf callForm) (channels.Live, error) {
-	var l channels.Live
+func (c *Channel) open(ctx context.Context, cf callForm) (interactions.Live, error) {
+	var l interactions.Live
 	err := c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		var err error
-		l, err = channels.InteractionBySID(ctx, tx, cf.CallSID)
+		l, err = interactions.BySID(ctx, tx, cf.CallSID)
 		if !errors.Is(err, switchboard.ErrNotFound) {
 			return err
 		}
@@ -57,9 +57,9 @@ func (c *Channel) open(ctx context.Context, cf callForm) (channels.Live, error) 
 				return err
 			}
 		}
-		l = channels.Live{Interaction: switchboard.Interaction{Channel: switchboard.ChannelVoice, Direction: switchboard.Inbound,
+		l = interactions.Live{Interaction: switchboard.Interaction{Channel: switchboard.ChannelVoice, Direction: switchboard.Inbound,
 			State: switchboard.StateQueued, CustomerID: cust.ID, Tier: cust.Tier, From: cf.From, To: cf.To, ProviderSID: cf.CallSID}}
-		if err := channels.CreateInteraction(ctx, tx, now, &l.Interaction, "", map[string]any{"call_sid": cf.CallSID}); err != nil {
+		if err := interactions.Create(ctx, tx, now, &l.Interaction, "", map[string]any{"call_sid": cf.CallSID}); err != nil {
 			return err
 		}
 		if !ended {
@@ -68,10 +68,10 @@ func (c *Channel) open(ctx context.Context, cf callForm) (channels.Live, error) 
 		// This webhook comes late (a node paused while it waited) and the
 		// caller has hung up meanwhile: the call is recorded, never queued.
 		l.State = switchboard.StateAbandoned
-		return channels.EndBeforeRouting(ctx, tx, now, l.ID, "ended_before_answer")
+		return interactions.EndBeforeRouting(ctx, tx, now, l.ID, "ended_before_answer")
 	})
 	if err != nil {
-		return channels.Live{}, fmt.Errorf("twiliovoice: open call %s: %w", cf.CallSID, err)
+		return interactions.Live{}, fmt.Errorf("twiliovoice: open call %s: %w", cf.CallSID, err)
 	}
 	return l, nil
 }
@@ -122,11 +122,11 @@ func (c *Channel) handleIVR(w http.ResponseWriter, r *http.Request) error {
 
 // callInteraction loads the interaction named in the callback URL and
 // checks that the request is about its call.
-func (c *Channel) callInteraction(ctx context.Context, cf callForm) (channels.Live, error) {
+func (c *Channel) callInteraction(ctx context.Context, cf callForm) (interactions.Live, error) {
 	if cf.Interaction == 0 {
-		return channels.Live{}, invalid("the callback names no interaction")
+		return interactions.Live{}, invalid("the callback names no interaction")
 	}
-	l, err := channels.LoadInteraction(ctx, c.store.Pool(), cf.Interaction, false)
+	l, err := interactions.Load(ctx, c.store.Pool(), cf.Interaction)
 	if errors.Is(err, switchboard.ErrNotFound) {
 		return l, switchboard.Errorf(switchboard.ErrForbidden, "no such interaction")
 	}
@@ -139,17 +139,13 @@ func (c *Channel) callInteraction(ctx context.Context, cf callForm) (channels.Li
 	return l, nil
 }
 
-func (c *Channel) chooseLanguage(w http.ResponseWriter, r *http.Request, l channels.Live, digits string) error {
+func (c *Channel) chooseLanguage(w http.ResponseWriter, r *http.Request, l interactions.Live, digits string) error {
 	lang, ok := c.cfg.Menu.Languages[digits]
 	if !ok {
 		lang = c.defaultLanguage(r.Context(), l)
 	}
 	err := c.store.InTx(r.Context(), func(tx pgx.Tx, now time.Time) error {
-		if _, err := tx.Exec(r.Context(), `UPDATE interactions SET language = $2, ivr_path = ivr_path || $3 WHERE id = $1`,
-			l.ID, lang, []string{"lang:" + lang}); err != nil {
-			return pgdb.FormatError(err)
-		}
-		return channels.AddEvent(r.Context(), tx, now, l.ID, "ivr", 0, map[string]any{"step": "language", "digits": digits, "language": lang})
+		return interactions.RecordIVR(r.Context(), tx, now, l.ID, interactions.IVRAnswer{Digits: digits, Language: lang})
 	})
 	if err != nil {
 		return fmt.Errorf("twiliovoice: language of %d: %w", l.ID, err)
@@ -158,7 +154,7 @@ func (c *Channel) chooseLanguage(w http.ResponseWriter, r *http.Request, l chann
 }
 
 // defaultLanguage is the known customer's language, else the menu's.
-func (c *Channel) defaultLanguage(ctx context.Context, l channels.Live) string {
+func (c *Channel) defaultLanguage(ctx context.Context, l interactions.Live) string {
 	if l.CustomerID != 0 {
 		if cust, err := channels.CustomerByID(ctx, c.store.Pool(), l.CustomerID); err == nil && cust.Language != "" {
 			return cust.Language
@@ -167,7 +163,7 @@ func (c *Channel) defaultLanguage(ctx context.Context, l channels.Live) string {
 	return c.cfg.Menu.DefaultLanguage
 }
 
-func (c *Channel) chooseIntent(w http.ResponseWriter, r *http.Request, l channels.Live, digits string, try int) error {
+func (c *Channel) chooseIntent(w http.ResponseWriter, r *http.Request, l interactions.Live, digits string, try int) error {
 	m := c.cfg.Menu
 	queue := m.queue(digits)
 	if queue == "" && digits != "" && try == 0 {
@@ -186,36 +182,28 @@ func (c *Channel) chooseIntent(w http.ResponseWriter, r *http.Request, l channel
 }
 
 // enqueue records the chosen queue and the call's queued record in one
-// transaction, then hands the call to routing. Once the record is
-// committed the caller is queued: if routing is away (Redis restarting),
-// the caller keeps the hold music and the hold loop hands the call over
-// again until routing takes it.
-func (c *Channel) enqueue(ctx context.Context, l channels.Live, digits, queue string) error {
-	q, err := c.router.Prepare(ctx, c.task(ctx, l, queue))
-	if err != nil {
-		return fmt.Errorf("twiliovoice: enqueue %d: %w", l.ID, err)
-	}
-	err = c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		if _, err := tx.Exec(ctx, `UPDATE interactions SET queue = $2, ivr_path = ivr_path || $3 WHERE id = $1`,
-			l.ID, queue, []string{"intent:" + queue}); err != nil {
-			return pgdb.FormatError(err)
-		}
-		if err := channels.AddEvent(ctx, tx, now, l.ID, "ivr", 0, map[string]any{"step": "intent", "digits": digits, "queue": queue}); err != nil {
-			return err
-		}
-		return c.router.RecordQueued(ctx, tx, []routing.Queued{q})
+// transaction (StoreAndQueue), then hands the call to routing. A queue
+// routing refuses fails the answer and changes nothing. Once the record
+// is committed the caller is queued: if routing is away (Redis
+// restarting), the caller keeps the hold music and the hold loop hands the
+// call over again until routing takes it.
+func (c *Channel) enqueue(ctx context.Context, l interactions.Live, digits, queue string) error {
+	t := c.task(ctx, l, queue)
+	qs, err := c.store.StoreAndQueue(ctx, c.router, nil, func(tx pgx.Tx, now time.Time) ([]routing.Task, error) {
+		err := interactions.RecordIVR(ctx, tx, now, l.ID, interactions.IVRAnswer{Digits: digits, Queue: queue})
+		return []routing.Task{t}, err
 	})
 	if err != nil {
 		return fmt.Errorf("twiliovoice: queue of %d: %w", l.ID, err)
 	}
-	if err := c.router.Route(ctx, q); err != nil {
+	if err := qs[0].Route(ctx); err != nil {
 		c.log.Warn("voice: routing unavailable; the caller waits on hold until it is back", "interaction", l.ID, "err", err)
 	}
 	return nil
 }
 
 // task is what routing needs of call l waiting in queue.
-func (c *Channel) task(ctx context.Context, l channels.Live, queue string) routing.Task {
+func (c *Channel) task(ctx context.Context, l interactions.Live, queue string) routing.Task {
 	t := routing.Task{InteractionID: l.ID, Channel: switchboard.ChannelVoice, Queue: queue, Tier: l.Tier,
 		CustomerID: l.CustomerID, Language: l.Language}
 	if l.CustomerID != 0 {
@@ -227,7 +215,7 @@ func (c *Channel) task(ctx context.Context, l channels.Live, queue string) routi
 }
 
 // handOver gives a queued call to routing again, waiting since it began.
-func (c *Channel) handOver(ctx context.Context, l channels.Live) error {
+func (c *Channel) handOver(ctx context.Context, l interactions.Live) error {
 	t := c.task(ctx, l, l.Queue)
 	t.EnqueuedAt = l.CreatedAt
 	q, err := c.router.Prepare(ctx, t)

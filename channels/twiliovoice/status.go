@@ -14,9 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
-	"switchboard/channels"
 	"switchboard/channels/twilio"
-	"switchboard/pgdb"
+	"switchboard/interactions"
 )
 
 var terminal = map[string]bool{"completed": true, "busy": true, "failed": true, "no-answer": true, "canceled": true}
@@ -59,7 +58,7 @@ func (c *Channel) legEnded(ctx context.Context, cf callForm, leg string) error {
 
 // callerGone ends what the caller's own call held.
 func (c *Channel) callerGone(ctx context.Context, cf callForm) error {
-	l, err := channels.InteractionBySID(ctx, c.store.Pool(), cf.CallSID)
+	l, err := interactions.BySID(ctx, c.store.Pool(), cf.CallSID)
 	if errors.Is(err, switchboard.ErrNotFound) {
 		c.log.Warn("voice: status for an unknown call (kept: its webhook may come late)", "call", cf.CallSID)
 		return nil
@@ -72,11 +71,11 @@ func (c *Channel) callerGone(ctx context.Context, cf callForm) error {
 
 // legGone ends what an agent's or a callback's leg held.
 func (c *Channel) legGone(ctx context.Context, cf callForm, leg string) error {
-	var l channels.Live
+	var l interactions.Live
 	var err error
 	switch leg {
 	case "agent", "callback":
-		l, err = channels.LoadInteraction(ctx, c.store.Pool(), cf.Interaction, false)
+		l, err = interactions.Load(ctx, c.store.Pool(), cf.Interaction)
 	default:
 		return invalid("unknown leg %q", leg)
 	}
@@ -91,11 +90,11 @@ func (c *Channel) legGone(ctx context.Context, cf callForm, leg string) error {
 }
 
 // ended applies the end of leg ("" for the caller's call) to l.
-func (c *Channel) ended(ctx context.Context, l channels.Live, leg, status string) error {
+func (c *Channel) ended(ctx context.Context, l interactions.Live, leg, status string) error {
 	switch {
 	case l.State == switchboard.StateQueued && l.Queue == "":
 		return c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-			return channels.EndBeforeRouting(ctx, tx, now, l.ID, "hangup_in_ivr")
+			return interactions.EndBeforeRouting(ctx, tx, now, l.ID, "hangup_in_ivr")
 		})
 	case (l.State == switchboard.StateQueued || l.State == switchboard.StateOffered) && leg == "" && l.CallbackTo == "":
 		return c.abandon(ctx, l)
@@ -106,14 +105,14 @@ func (c *Channel) ended(ctx context.Context, l channels.Live, leg, status string
 }
 
 // abandon takes a waiting caller who hung up out of routing.
-func (c *Channel) abandon(ctx context.Context, l channels.Live) error {
+func (c *Channel) abandon(ctx context.Context, l interactions.Live) error {
 	err := c.router.Cancel(ctx, l.ID, "hangup")
 	if errors.Is(err, switchboard.ErrNotFound) || errors.Is(err, switchboard.ErrUnavailable) {
 		// Not in Redis (lost in a restart), or Redis away: the caller has
 		// gone either way, so close the row directly; a rebuild from
 		// PostgreSQL then never offers the call.
 		return c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-			return channels.EndBeforeRouting(ctx, tx, now, l.ID, "hangup")
+			return interactions.EndBeforeRouting(ctx, tx, now, l.ID, "hangup")
 		})
 	}
 	if errors.Is(err, switchboard.ErrConflict) {
@@ -124,8 +123,8 @@ func (c *Channel) abandon(ctx context.Context, l channels.Live) error {
 }
 
 // complete ends a bridged conversation; the agent goes to wrap-up.
-func (c *Channel) complete(ctx context.Context, l channels.Live, leg, status string) error {
-	if err := c.record(ctx, l.ID, l.AgentID, "leg_ended", map[string]any{"leg": legName(leg), "status": status}); err != nil {
+func (c *Channel) complete(ctx context.Context, l interactions.Live, leg, status string) error {
+	if err := c.record(ctx, l.ID, l.AgentID, interactions.KindLegEnded, map[string]any{"leg": legName(leg), "status": status}); err != nil {
 		return err
 	}
 	err := c.router.Complete(ctx, l.AgentID, l.ID)
@@ -158,8 +157,9 @@ var (
 	labelRe       = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	// confKinds are the conference events kept in the interaction's
 	// history, and the event kind each becomes.
-	confKinds = map[string]string{"conference-start": "conference_started", "conference-end": "conference_ended",
-		"participant-join": "conference_joined", "participant-leave": "conference_left"}
+	confKinds = map[string]interactions.Kind{"conference-start": interactions.KindConferenceStarted,
+		"conference-end": interactions.KindConferenceEnded, "participant-join": interactions.KindConferenceJoined,
+		"participant-leave": interactions.KindConferenceLeft}
 	confReasons = regexp.MustCompile(`^[a-z_-]{1,64}$`)
 )
 
@@ -235,23 +235,21 @@ func (c *Channel) handleConference(w http.ResponseWriter, r *http.Request) error
 func (c *Channel) recordConference(ctx context.Context, cf confForm) error {
 	kind := confKinds[cf.Event]
 	return c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		l, err := channels.LoadInteraction(ctx, tx, cf.Interaction, true) // serialises retries of one callback
+		l, err := interactions.LoadForUpdate(ctx, tx, cf.Interaction) // serialises retries of one callback
 		if err != nil {
 			return err
 		}
 		if l.Channel != switchboard.ChannelVoice || cf.Name != twilio.ConferenceName(l.ID) {
 			return switchboard.Errorf(switchboard.ErrForbidden, "conference %q is not interaction %d's", clip(cf.Name), l.ID)
 		}
-		var seen bool
-		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM interaction_events WHERE interaction_id = $1 AND kind = $2
-			AND data->>'conference_sid' = $3 AND (data->>'seq')::int = $4)`, l.ID, kind, cf.ConferenceSID, cf.Seq).Scan(&seen)
+		seen, err := interactions.ConferenceEventSeen(ctx, tx, l.ID, kind, cf.ConferenceSID, cf.Seq)
 		if err != nil || seen {
-			return pgdb.FormatError(err)
+			return err
 		}
 		agent := int64(0)
 		if cf.Data["leg"] == "agent" {
 			agent = l.AgentID
 		}
-		return channels.AddEvent(ctx, tx, now, l.ID, kind, agent, cf.Data)
+		return interactions.AddEvent(ctx, tx, now, l.ID, kind, agent, cf.Data)
 	})
 }

@@ -14,6 +14,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/internal/clientip"
 	"switchboard/routing"
 )
@@ -50,7 +51,7 @@ type Config struct {
 // Channel is the chat channel. It is safe for concurrent use.
 type Channel struct {
 	cfg      Config
-	store    *channels.Store
+	store    *interactions.Store
 	router   *routing.Engine
 	bus      *channels.Bus
 	log      *slog.Logger
@@ -64,7 +65,7 @@ type Channel struct {
 }
 
 // New returns the chat channel; rdb holds the rate limits.
-func New(cfg Config, store *channels.Store, router *routing.Engine, bus *channels.Bus, rdb redis.UniversalClient, log *slog.Logger) (*Channel, error) {
+func New(cfg Config, store *interactions.Store, router *routing.Engine, bus *channels.Bus, rdb redis.UniversalClient, log *slog.Logger) (*Channel, error) {
 	if len(cfg.Key) < 32 {
 		return nil, switchboard.Errorf(switchboard.ErrInvalid, "webchat: the chat key must be at least 32 bytes")
 	}

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/phone"
 )
 
@@ -100,16 +100,16 @@ func checkMessage(f *inFrame) error {
 
 // outFrame is a frame to the customer.
 type outFrame struct {
-	Type          string             `json:"type"`
-	InteractionID int64              `json:"interaction_id,omitempty"`
-	Resume        string             `json:"resume,omitempty"`
-	Messages      []channels.Message `json:"messages,omitempty"`
-	ClientMsgID   string             `json:"client_msg_id,omitempty"`
-	Message       *channels.Message  `json:"message,omitempty"`
-	Typing        bool               `json:"typing,omitempty"`
-	Name          string             `json:"name,omitempty"`
-	Text          string             `json:"text,omitempty"`
-	Error         *frameError        `json:"error,omitempty"`
+	Type          string                 `json:"type"`
+	InteractionID int64                  `json:"interaction_id,omitempty"`
+	Resume        string                 `json:"resume,omitempty"`
+	Messages      []interactions.Message `json:"messages,omitempty"`
+	ClientMsgID   string                 `json:"client_msg_id,omitempty"`
+	Message       *interactions.Message  `json:"message,omitempty"`
+	Typing        bool                   `json:"typing,omitempty"`
+	Name          string                 `json:"name,omitempty"`
+	Text          string                 `json:"text,omitempty"`
+	Error         *frameError            `json:"error,omitempty"`
 }
 
 // frameError is the one shape of errors on the chat socket.

@@ -14,6 +14,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -30,9 +31,9 @@ type session struct {
 	lastTyping    time.Time
 	offered       atomic.Bool
 	noAnswer      *time.Timer
-	// queued is routing's record of the chat, committed with its first
-	// message and handed to routing by started.
-	queued *routing.Queued
+	// queued is the chat, stored and queued with its first message, for
+	// started to hand to routing.
+	queued *interactions.Queued
 }
 
 func (c *Channel) handleFrame(ctx context.Context, k *conn, f inFrame) error {
@@ -99,7 +100,7 @@ func (c *Channel) resume(ctx context.Context, k *conn, f inFrame) error {
 	if err != nil {
 		return err
 	}
-	l, err := channels.LoadInteraction(ctx, c.store.Pool(), id, false)
+	l, err := interactions.Load(ctx, c.store.Pool(), id)
 	if err != nil || l.Channel != switchboard.ChannelChat {
 		return switchboard.Errorf(switchboard.ErrUnauthorized, "the conversation cannot be resumed; start a new one")
 	}
@@ -144,40 +145,41 @@ func (c *Channel) message(ctx context.Context, k *conn, f inFrame) error {
 }
 
 // store1 stores one customer message, opening the interaction with the
-// first; the transaction commits before the ack is sent.
-func (c *Channel) store1(ctx context.Context, k *conn, f inFrame) (m channels.Message, created, dup bool, err error) {
+// first and queueing it in the same commit (StoreAndQueue); the
+// transaction commits before the ack is sent.
+func (c *Channel) store1(ctx context.Context, k *conn, f inFrame) (m interactions.Message, created, dup bool, err error) {
 	s := &k.s
-	err = c.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
+	qs, err := c.store.StoreAndQueue(ctx, c.router, c.refused, func(tx pgx.Tx, now time.Time) ([]routing.Task, error) {
+		var tasks []routing.Task
 		created = false
 		if s.interactionID == 0 {
 			id, err := c.open(ctx, tx, now, s)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			m.InteractionID, created = id, true
-			if err := c.recordQueued(ctx, tx, s, id); err != nil {
-				return err
-			}
+			tasks = append(tasks, routing.Task{InteractionID: id, Channel: switchboard.ChannelChat, Queue: c.cfg.Queue,
+				Tier: s.customer.Tier, CustomerID: s.customer.ID, PreferredAgent: s.customer.RMID, Language: s.language})
 		} else {
-			l, err := channels.LoadInteraction(ctx, tx, s.interactionID, false)
+			l, err := interactions.Load(ctx, tx, s.interactionID)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if l.State.Terminal() || l.State == switchboard.StateWrapUp {
-				return switchboard.Errorf(switchboard.ErrConflict, "this chat has ended; start a new one")
+				return nil, switchboard.Errorf(switchboard.ErrConflict, "this chat has ended; start a new one")
 			}
 			m.InteractionID = l.ID
 		}
 		m.Direction, m.Body, m.ClientMsgID, m.Status = switchboard.Inbound, f.Body, f.ClientMsgID, "received"
 		var err error
-		dup, err = channels.InsertMessage(ctx, tx, now, &m)
-		return err
+		dup, err = interactions.InsertMessage(ctx, tx, now, &m)
+		return tasks, err
 	})
 	if err != nil {
 		return m, false, false, fmt.Errorf("webchat: store message: %w", err)
 	}
 	if created {
-		s.interactionID = m.InteractionID
+		s.interactionID, s.queued = m.InteractionID, &qs[0]
 	}
 	return m, created, dup, nil
 }
@@ -189,26 +191,14 @@ func (c *Channel) open(ctx context.Context, tx pgx.Tx, now time.Time, s *session
 	}
 	in := switchboard.Interaction{Channel: switchboard.ChannelChat, Direction: switchboard.Inbound, State: switchboard.StateQueued,
 		CustomerID: s.customer.ID, Queue: c.cfg.Queue, Tier: s.customer.Tier, From: from, To: "web"}
-	err := channels.CreateInteraction(ctx, tx, now, &in, s.language, map[string]any{"name": s.name, "phone": s.phone, "signed_in": s.customer.ID != 0})
+	err := interactions.Create(ctx, tx, now, &in, s.language, map[string]any{"name": s.name, "phone": s.phone, "signed_in": s.customer.ID != 0})
 	return in.ID, err
 }
 
-// recordQueued writes routing's queued record of the new chat id in tx, so
-// that opening the chat and queueing it take one commit. A chat routing
-// refuses (its queue is not configured) is still opened, with the error
-// logged.
-func (c *Channel) recordQueued(ctx context.Context, tx pgx.Tx, s *session, id int64) error {
-	s.queued = nil
-	q, err := c.router.Prepare(ctx, routing.Task{InteractionID: id, Channel: switchboard.ChannelChat, Queue: c.cfg.Queue,
-		Tier: s.customer.Tier, CustomerID: s.customer.ID, PreferredAgent: s.customer.RMID, Language: s.language})
-	if err != nil {
-		c.log.Error("chat: enqueue", "interaction", id, "err", err)
-		return nil
-	}
-	if err := c.router.RecordQueued(ctx, tx, []routing.Queued{q}); err != nil {
-		return err
-	}
-	s.queued = &q
+// refused keeps a chat routing refuses (its queue is not configured)
+// open, with the error logged.
+func (c *Channel) refused(t routing.Task, err error) error {
+	c.log.Error("chat: enqueue", "interaction", t.InteractionID, "err", err)
 	return nil
 }
 
@@ -220,7 +210,7 @@ func (c *Channel) started(ctx context.Context, k *conn) {
 	c.register(id, k)
 	k.send(outFrame{Type: "welcome", InteractionID: id, Resume: c.resumeToken(id)})
 	if s.queued != nil {
-		if err := c.router.Route(ctx, *s.queued); err != nil {
+		if err := s.queued.Route(ctx); err != nil {
 			c.log.Error("chat: enqueue", "interaction", id, "err", err)
 		}
 		s.queued = nil
@@ -234,7 +224,7 @@ func (c *Channel) started(ctx context.Context, k *conn) {
 func (c *Channel) offerSMS(id int64, k *conn) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	l, err := channels.LoadInteraction(ctx, c.store.Pool(), id, false)
+	l, err := interactions.Load(ctx, c.store.Pool(), id)
 	if err != nil || (l.State != switchboard.StateQueued && l.State != switchboard.StateOffered) {
 		return
 	}
@@ -277,7 +267,7 @@ func (c *Channel) typing(ctx context.Context, k *conn, typing bool) error {
 // takes events addressed to its agent, so the agent is read at the time
 // of sending.
 func (c *Channel) toAgent(ctx context.Context, e channels.Event) error {
-	agent, err := channels.AgentOf(ctx, c.store.Pool(), e.InteractionID)
+	agent, err := interactions.AgentOf(ctx, c.store.Pool(), e.InteractionID)
 	if err != nil {
 		return fmt.Errorf("webchat: publish %s: %w", e.Kind, err)
 	}

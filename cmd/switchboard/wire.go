@@ -19,6 +19,7 @@ import (
 	"switchboard/channels/webchat"
 	"switchboard/cmd/internal/config"
 	"switchboard/customers"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -37,7 +38,7 @@ func (m *Main) wire() error {
 	if err != nil {
 		return fmt.Errorf("TWILIO_API_URL: %w", err)
 	}
-	store := channels.NewStore(m.DB, m.Now)
+	store := interactions.NewStore(m.DB, m.Now)
 	public, token, from := m.Env.PublicURL, m.Env.TwilioAuthToken, m.Env.TwilioFrom
 	if m.SMS, err = twiliosms.New(twiliosms.Config{PublicURL: public, AuthToken: token, From: from}, store, tw, m.Routing, m.Bus, m.Log); err != nil {
 		return fmt.Errorf("twiliosms: %w", err)
@@ -55,7 +56,7 @@ func (m *Main) wire() error {
 	m.Desk, err = agentdesk.New(agentdesk.Config{PublicURL: public, Centre: m.Env.Centre, RedisPrefix: m.Env.RedisPrefix,
 		WrapUpExtend: m.Env.Routing.WrapUp, Log: m.Log, Now: m.Now},
 		agentdesk.Deps{Pool: m.DB, Agents: m.Agents, Engine: m.Routing, Customers: m.Customers, Bus: m.Bus,
-			Redis: m.Redis, Send: m.reply, Typing: m.Chat.Typing, Hold: m.Voice.Hold, Tasks: m.Campaigns, Dialer: m.Dialer, Softphone: m.softphone()})
+			Redis: m.Redis, Repliers: m.repliers(), Typing: m.Chat.Typing, Hold: m.Voice.Hold, Tasks: m.Campaigns, Dialer: m.Dialer, Softphone: m.softphone()})
 	if err != nil {
 		return fmt.Errorf("agentdesk: %w", err)
 	}
@@ -148,20 +149,10 @@ func (m *Main) runOutbound(ctx context.Context) error {
 	return nil
 }
 
-// reply sends an agent's message on the interaction's own channel; a
-// resend with the same client message id is not sent again.
-func (m *Main) reply(ctx context.Context, agentID, interactionID int64, body, clientMsgID string) (channels.Message, error) {
-	l, err := channels.LoadInteraction(ctx, m.DB, interactionID, false)
-	if err != nil {
-		return channels.Message{}, err
-	}
-	switch l.Channel {
-	case switchboard.ChannelChat:
-		return m.Chat.ReplyOnce(ctx, agentID, interactionID, body, clientMsgID)
-	case switchboard.ChannelSMS:
-		return m.SMS.ReplyOnce(ctx, agentID, interactionID, body, clientMsgID)
-	}
-	return channels.Message{}, switchboard.Errorf(switchboard.ErrInvalid, "interaction %d is a %s; it takes no text replies", interactionID, l.Channel)
+// repliers are the channels that take an agent's text replies: a resend
+// with the same client message id is not sent again.
+func (m *Main) repliers() agentdesk.Repliers {
+	return agentdesk.Repliers{switchboard.ChannelChat: m.Chat.ReplyOnce, switchboard.ChannelSMS: m.SMS.ReplyOnce}
 }
 
 // routingConfig is the routing policy the environment sets.

@@ -22,8 +22,8 @@ import (
 
 	"switchboard"
 	"switchboard/agents"
-	"switchboard/channels"
 	"switchboard/cmd/internal/config"
+	"switchboard/interactions"
 	"switchboard/pgdb"
 	"switchboard/routing"
 )
@@ -194,7 +194,7 @@ func routeLoad(ctx context.Context, env config.Env, pool *pgxpool.Pool, o loadOp
 	if custs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
 		return fmt.Errorf("loadgen: customers: %w", err)
 	}
-	store := channels.NewStore(pool, time.Now)
+	store := interactions.NewStore(pool, time.Now)
 	tick := time.NewTicker(time.Second / time.Duration(o.rate))
 	defer tick.Stop()
 	for i := range o.pops {
@@ -202,11 +202,14 @@ func routeLoad(ctx context.Context, env config.Env, pool *pgxpool.Pool, o loadOp
 		tier := []switchboard.ValueTier{"private", "vip", "standard", "mass"}[(i+1)%4]
 		in := switchboard.Interaction{Channel: switchboard.ChannelSMS, Direction: switchboard.Inbound, State: switchboard.StateQueued,
 			CustomerID: custs[i%len(custs)], Queue: "general", Tier: tier, From: "+86138" + fmt.Sprintf("%08d", i)}
-		err := store.InTx(ctx, func(tx pgx.Tx, now time.Time) error { return channels.CreateInteraction(ctx, tx, now, &in, "zh", nil) })
+		qs, err := store.StoreAndQueue(ctx, eng, nil, func(tx pgx.Tx, now time.Time) ([]routing.Task, error) {
+			err := interactions.Create(ctx, tx, now, &in, "zh", nil)
+			return []routing.Task{{InteractionID: in.ID, Channel: in.Channel, Queue: "general", Tier: tier, CustomerID: in.CustomerID}}, err
+		})
 		if err != nil {
 			return err
 		}
-		if err := eng.Enqueue(ctx, routing.Task{InteractionID: in.ID, Channel: in.Channel, Queue: "general", Tier: tier, CustomerID: in.CustomerID}); err != nil {
+		if err := qs[0].Route(ctx); err != nil {
 			return err
 		}
 	}

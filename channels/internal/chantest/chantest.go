@@ -14,12 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"switchboard"
 	"switchboard/channels"
 	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
+	"switchboard/interactions"
 	"switchboard/internal/testenv"
 	"switchboard/pgdb"
 	"switchboard/routing"
@@ -40,7 +43,7 @@ type Env struct {
 	RDB    *redis.Client
 	Prefix string
 	Engine *routing.Engine
-	Store  *channels.Store
+	Store  *interactions.Store
 	Bus    *channels.Bus
 	Sim    *twiliosim.Sim
 	SimURL string
@@ -91,7 +94,7 @@ func build(t testing.TB, rdb *redis.Client, prefix string) *Env {
 		t.Fatalf("routing subscribe: %v", err)
 	}
 	go e.collect()
-	e.Store = channels.NewStore(e.Pool, nil)
+	e.Store = interactions.NewStore(e.Pool, nil)
 	e.Bus = channels.NewBus(e.RDB, e.Prefix, "main", e.Log)
 	pub := httptest.NewServer(e.Mux)
 	t.Cleanup(pub.Close)
@@ -216,11 +219,11 @@ func (e *Env) Count(sql string, args ...any) int {
 // State returns an interaction's state.
 func (e *Env) State(id int64) string {
 	e.T.Helper()
-	var s string
-	if err := e.Pool.QueryRow(e.Ctx, `SELECT state FROM interactions WHERE id = $1`, id).Scan(&s); err != nil {
+	l, err := interactions.Load(e.Ctx, e.Pool, id)
+	if err != nil {
 		e.T.Fatalf("state of %d: %v", id, err)
 	}
-	return s
+	return string(l.State)
 }
 
 // Exec runs a statement on the test's database, failing the test on error.
@@ -235,11 +238,13 @@ func (e *Env) Exec(sql string, args ...any) {
 // without handing it to routing, and returns its interaction.
 func (e *Env) QueuedCall(callSID, from, queue string) int64 {
 	e.T.Helper()
-	var id int64
-	err := e.Pool.QueryRow(e.Ctx, `INSERT INTO interactions (channel, direction, state, queue, tier, from_addr, to_addr, provider_sid)
-		VALUES ('voice', 'inbound', 'queued', $1, 'mass', $2, $3, $4) RETURNING id`, queue, from, BankNumber, callSID).Scan(&id)
+	in := switchboard.Interaction{Channel: switchboard.ChannelVoice, Direction: switchboard.Inbound, State: switchboard.StateQueued,
+		Queue: queue, Tier: switchboard.TierMass, From: from, To: BankNumber, ProviderSID: callSID}
+	err := e.Store.InTx(e.Ctx, func(tx pgx.Tx, now time.Time) error {
+		return interactions.Create(e.Ctx, tx, now, &in, "", map[string]any{"call_sid": callSID})
+	})
 	if err != nil {
 		e.T.Fatalf("queued call: %v", err)
 	}
-	return id
+	return in.ID
 }

@@ -1,4 +1,4 @@
-package channels
+package interactions
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func (s *Store) StoreReply(ctx context.Context, r Reply, check func(pgx.Tx, Live
 	dup := false
 	err := s.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		var err error
-		if l, err = LoadInteraction(ctx, tx, r.InteractionID, true); err != nil {
+		if l, err = LoadForUpdate(ctx, tx, r.InteractionID); err != nil {
 			return err
 		}
 		if l.Channel != r.Channel {
