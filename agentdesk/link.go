@@ -3,6 +3,7 @@ package agentdesk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/customers"
 )
 
 type linkData struct {
@@ -47,9 +49,8 @@ func (d *Desk) onLink(ctx context.Context, c *client, raw json.RawMessage) (any,
 }
 
 func link(ctx context.Context, tx pgx.Tx, now time.Time, agentID int64, x linkData) error {
-	var tier string
-	err := tx.QueryRow(ctx, `SELECT value_tier FROM customers WHERE id = $1`, x.CustomerID).Scan(&tier)
-	if err == pgx.ErrNoRows {
+	cust, err := customers.ByID(ctx, tx, x.CustomerID)
+	if errors.Is(err, switchboard.ErrNotFound) {
 		return switchboard.Errorf(switchboard.ErrNotFound, "no customer %d", x.CustomerID)
 	}
 	if err != nil {
@@ -62,7 +63,7 @@ func link(ctx context.Context, tx pgx.Tx, now time.Time, agentID int64, x linkDa
 	if tag.RowsAffected() == 0 {
 		return switchboard.Errorf(switchboard.ErrConflict, "interaction %d is already linked to a customer", x.InteractionID)
 	}
-	data := map[string]any{"customer_id": x.CustomerID, "customer_tier": tier}
+	data := map[string]any{"customer_id": x.CustomerID, "customer_tier": cust.Tier}
 	if err := channels.AddEvent(ctx, tx, now, x.InteractionID, "customer_linked", agentID, data); err != nil {
 		return err
 	}

@@ -90,6 +90,7 @@ func createDB(tb testing.TB) (name, dbURL string, pool *pgxpool.Pool) {
 	pool, err = pgdb.Open(ctx, u.String())
 	must(tb, err)
 	must(tb, pgdb.Migrate(ctx, pool, slog.New(slog.DiscardHandler)))
+	must(tb, customers.Prepare(ctx, pool))
 	return name, u.String(), pool
 }
 
@@ -114,6 +115,7 @@ func seeded(tb testing.TB) *pgxpool.Pool {
 		pool, err := pgdb.Open(context.Background(), u)
 		must(tb, err)
 		must(tb, pgdb.Migrate(context.Background(), pool, slog.New(slog.DiscardHandler)))
+		must(tb, customers.Prepare(context.Background(), pool))
 		var n int
 		must(tb, pool.QueryRow(context.Background(), `SELECT count(*) FROM customers`).Scan(&n))
 		if n == 0 {

@@ -20,6 +20,9 @@ var seedOpts = customers.SeedOptions{Customers: 2000, Agents: 30, Interactions: 
 func mustSeed(tb testing.TB, opts customers.SeedOptions) (*pgxpool.Pool, customers.SeedResult) {
 	tb.Helper()
 	pool := testenv.MustOpenDB(tb)
+	if err := customers.Prepare(context.Background(), pool); err != nil {
+		tb.Fatal(err)
+	}
 	res, err := customers.Seed(context.Background(), pool, opts)
 	if err != nil {
 		tb.Fatal(err)

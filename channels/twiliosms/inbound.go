@@ -8,6 +8,7 @@ import (
 	"github.com/twilio/twilio-go/twiml"
 
 	"switchboard/channels"
+	"switchboard/customers"
 	"switchboard/routing"
 )
 
@@ -15,7 +16,7 @@ import (
 type received struct {
 	Message  channels.Message
 	Thread   channels.Live
-	Customer channels.Customer
+	Customer customers.Identity
 	New      bool // a new thread was opened and must be routed
 	Dup      bool // a retry of a stored message: nothing changed
 	Keyword  keyword

@@ -20,6 +20,7 @@ import (
 
 	"switchboard/channels"
 	"switchboard/channels/twiliosim"
+	"switchboard/customers"
 	"switchboard/internal/testenv"
 	"switchboard/pgdb"
 	"switchboard/routing"
@@ -108,9 +109,9 @@ func build(t testing.TB, rdb *redis.Client, prefix string) *Env {
 	return e
 }
 
-// openPool opens a fresh database with a pool as large as a server's
-// (pgxpool's default of max(4, CPUs) would make the benchmarks measure
-// waiting for a connection).
+// openPool opens a fresh, migrated and prepared database with a pool as
+// large as a server's (pgxpool's default of max(4, CPUs) would make the
+// benchmarks measure waiting for a connection).
 func openPool(t testing.TB) *pgxpool.Pool {
 	u := testenv.MustCreateDB(t) + "&pool_max_conns=24"
 	pool, err := pgdb.Open(context.Background(), u)
@@ -118,6 +119,10 @@ func openPool(t testing.TB) *pgxpool.Pool {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
+	// As cmd/switchboard does before it wires the channels.
+	if err := customers.Prepare(context.Background(), pool); err != nil {
+		t.Fatal(err)
+	}
 	return pool
 }
 
