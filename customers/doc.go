@@ -11,7 +11,8 @@
 // unknown number is an unidentified contact of tier mass. The rule is
 // written once, as the Postgres function customer_by_phone
 // (customer_by_phone.sql), which Prepare defines at start-up: ByPhone,
-// Identify and the view's lookup by phone read through it.
+// Identify and the view's lookup by phone read through it, and so does
+// channels/twiliosms's sms_receive, which stores a text in one round trip.
 //
 // # Tiering
 //

@@ -81,7 +81,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Agents = agents.NewStore(m.DB, m.Env.SessionTTL, m.Now)
 	m.Agents.LimitHashes(m.Env.Security.LoginHashes, 0)
-	if err := m.wire(); err != nil {
+	if err := m.wire(ctx); err != nil {
 		return err
 	}
 	loops, cancel := context.WithCancel(context.Background())
