@@ -1,8 +1,8 @@
 // Package customers is the bank's customer model as the contact centre sees
 // it: who a contact is (Identity, found by number or id), the unified
 // customer view (the screen pop), the two-axis tiering policy and its
-// set-wise recompute, customer search, and the deterministic demo bank that
-// fills an empty database.
+// set-wise recompute, and customer search. The demo bank that fills an
+// empty database is customers/demobank.
 //
 // # Who owns a number
 //
