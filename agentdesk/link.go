@@ -3,12 +3,14 @@ package agentdesk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
+	"switchboard/customers"
 	"switchboard/interactions"
 )
 
@@ -47,15 +49,14 @@ func (d *Desk) onLink(ctx context.Context, c *client, raw json.RawMessage) (any,
 }
 
 func link(ctx context.Context, tx pgx.Tx, now time.Time, agentID int64, x linkData) error {
-	var tier string
-	err := tx.QueryRow(ctx, `SELECT value_tier FROM customers WHERE id = $1`, x.CustomerID).Scan(&tier)
-	if err == pgx.ErrNoRows {
+	cust, err := customers.ByID(ctx, tx, x.CustomerID)
+	if errors.Is(err, switchboard.ErrNotFound) {
 		return switchboard.Errorf(switchboard.ErrNotFound, "no customer %d", x.CustomerID)
 	}
 	if err != nil {
 		return fmt.Errorf("agentdesk: link %d: %w", x.InteractionID, err)
 	}
-	if err := interactions.LinkCustomer(ctx, tx, now, x.InteractionID, agentID, x.CustomerID, switchboard.ValueTier(tier)); err != nil {
+	if err := interactions.LinkCustomer(ctx, tx, now, x.InteractionID, agentID, x.CustomerID, cust.Tier); err != nil {
 		return err
 	}
 	return auditTx(ctx, tx, now, agentID, "link_customer", x.CustomerID, "identified_by_agent", map[string]any{"interaction_id": x.InteractionID})

@@ -29,6 +29,9 @@ func newCustomerAPI(t *testing.T) customerAPI {
 	t.Helper()
 	ctx := context.Background()
 	pool := testenv.MustOpenDB(t)
+	if err := customers.Prepare(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
 	users := addUsers(t, pool, map[string]string{"ann": "agent", "sam": "supervisor", "bo": "agent", "mia": "marketing"})
 	var c customerAPI
 	err := pool.QueryRow(ctx, `INSERT INTO customers (name, name_zh, phone, national_id, value_tier, birth_date, region)

@@ -414,6 +414,9 @@ func newSpecAPI(t *testing.T) specAPI {
 	t.Helper()
 	ctx := context.Background()
 	pool := testenv.MustOpenDB(t)
+	if err := customers.Prepare(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
 	users := addUsers(t, pool, map[string]string{"ann": "agent", "zhou": "rm", "sam": "supervisor", "mia": "marketing", "root": "admin"})
 	// The login example's demo supervisor, with its documented password.
 	hash, err := agents.HashPassword("switchboard-supervisor")

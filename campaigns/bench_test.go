@@ -12,7 +12,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels/twiliosim"
-	"switchboard/customers"
+	"switchboard/customers/demobank"
 	"switchboard/internal/testenv"
 	"switchboard/pgdb"
 )
@@ -47,7 +47,7 @@ func benchBank(b *testing.B) *pgxpool.Pool {
 		if history == 0 {
 			history = want
 		}
-		res, err := customers.Seed(ctx, pool, customers.SeedOptions{Customers: want, Agents: 100, Seed: 1, Interactions: history})
+		res, err := demobank.Seed(ctx, pool, demobank.Options{Customers: want, Agents: 100, Seed: 1, Interactions: history})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
+	"switchboard/customers"
 	"switchboard/interactions"
 	"switchboard/routing"
 )
@@ -123,13 +124,12 @@ func machine(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campai
 // goes to whoever the queue has, because a call no one answers is an
 // abandoned call.
 func human(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campaign, queue, sid, by string) (routing.Task, error) {
-	var tier string
-	var rm int64
-	if err := tx.QueryRow(ctx, `SELECT value_tier, coalesce(rm_id, 0) FROM customers WHERE id = $1`, a.CustomerID).Scan(&tier, &rm); err != nil {
+	cust, err := customers.ByID(ctx, tx, a.CustomerID)
+	if err != nil {
 		return routing.Task{}, err
 	}
 	in := &switchboard.Interaction{Channel: switchboard.ChannelVoice, Direction: switchboard.Outbound,
-		State: switchboard.StateQueued, CustomerID: a.CustomerID, Tier: switchboard.ValueTier(tier), To: a.Phone,
+		State: switchboard.StateQueued, CustomerID: a.CustomerID, Tier: cust.Tier, To: a.Phone,
 		ProviderSID: sid, Queue: queue}
 	t := routing.Task{Channel: switchboard.ChannelVoice, Tier: in.Tier, CustomerID: a.CustomerID, EnqueuedAt: now}
 	if c != nil && c.Queue != "" {
@@ -138,7 +138,6 @@ func human(ctx context.Context, tx pgx.Tx, now time.Time, a attempt, c *Campaign
 	if c != nil {
 		in.From = c.CallerID
 	}
-	var err error
 	if a.TaskID != 0 {
 		err = tx.QueryRow(ctx, `SELECT agent_id FROM outbound_tasks WHERE id = $1`, a.TaskID).Scan(&t.PreferredAgent)
 	} else {

@@ -2,6 +2,7 @@ package customers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -111,14 +112,15 @@ func (s *Service) idByPhone(ctx context.Context, raw string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var id *int64
-	if err := s.pool.QueryRow(ctx, selectByPhone, e164).Scan(&id); err != nil {
-		return 0, pgdb.FormatError(err)
-	}
-	if id == nil {
+	var id int64
+	err = s.pool.QueryRow(ctx, selectByPhone, e164).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, switchboard.Errorf(switchboard.ErrNotFound, "no customer with this phone")
 	}
-	return *id, nil
+	if err != nil {
+		return 0, pgdb.FormatError(err)
+	}
+	return id, nil
 }
 
 // throttleSearch refuses a search beyond searchesPerMinute for viewer, from

@@ -1,7 +1,18 @@
 // Package customers is the bank's customer model as the contact centre sees
-// it: the unified customer view (the screen pop), the two-axis tiering policy
-// and its set-wise recompute, customer search, and the deterministic demo
-// bank that fills an empty database.
+// it: who a contact is (Identity, found by number or id), the unified
+// customer view (the screen pop), the two-axis tiering policy and its
+// set-wise recompute, and customer search. The demo bank that fills an
+// empty database is customers/demobank.
+//
+// # Who owns a number
+//
+// A number belongs to the customer whose main phone it is, the oldest if
+// several; failing that, to the oldest whose alternative phone it is. An
+// unknown number is an unidentified contact of tier mass. The rule is
+// written once, as the Postgres function customer_by_phone
+// (customer_by_phone.sql), which Prepare defines at start-up: ByPhone,
+// Identify and the view's lookup by phone read through it, and so does
+// channels/twiliosms's sms_receive, which stores a text in one round trip.
 //
 // # Tiering
 //

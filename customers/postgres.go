@@ -67,11 +67,9 @@ func (s *Service) View(ctx context.Context, viewer *switchboard.Agent, id int64,
 	return v, nil
 }
 
-// LookupByPhone is View for the customer whose phone (or alternative phone)
-// is raw, written in any common format. A number shared by two customers
-// resolves to the one holding it as main phone, then to the oldest. It
-// returns ErrInvalid for a malformed number and ErrNotFound for one no
-// customer has.
+// LookupByPhone is View for the customer who owns the number raw, written
+// in any common format, as ByPhone finds them. It returns ErrInvalid for a
+// malformed number and ErrNotFound for one no customer has.
 func (s *Service) LookupByPhone(ctx context.Context, viewer *switchboard.Agent, raw, reason string) (*View, error) {
 	e164, err := phone.Normalize(raw, s.region)
 	if err != nil {
@@ -84,13 +82,11 @@ func (s *Service) LookupByPhone(ctx context.Context, viewer *switchboard.Agent, 
 	return v, nil
 }
 
-// The two ways a view finds its customer, each a subquery on $1.
+// The two ways a view finds its customer, each a subquery on $1 giving
+// its id, or no row. By phone is ByPhone's rule (customer_by_phone.sql).
 const (
-	selectByID = `SELECT id FROM customers WHERE id = $1::bigint`
-	// Two plain index scans, the second only when the first finds nothing.
-	selectByPhone = `SELECT coalesce(
-		(SELECT id FROM customers WHERE phone = $1::text ORDER BY id LIMIT 1),
-		(SELECT id FROM customers WHERE phone_alt = $1::text ORDER BY id LIMIT 1)) AS id`
+	selectByID    = `SELECT id FROM customers WHERE id = $1::bigint`
+	selectByPhone = `SELECT id FROM customer_by_phone($1::text)`
 )
 
 func cleanReason(reason string) (string, error) {

@@ -19,6 +19,7 @@ var testNow = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 func newService(tb testing.TB) (*customers.Service, *pgxpool.Pool) {
 	tb.Helper()
 	pool := testenv.MustOpenDB(tb)
+	must(tb, customers.Prepare(context.Background(), pool))
 	return customers.NewService(pool, customers.Config{Now: func() time.Time { return testNow }}), pool
 }
 

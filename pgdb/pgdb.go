@@ -1,6 +1,7 @@
 // Package pgdb opens the Postgres pool every part of Switchboard shares,
-// applies the embedded migrations, and turns Postgres failures into the
-// domain's error kinds in one place.
+// applies the embedded migrations and the functions packages define at
+// start-up, and turns Postgres failures into the domain's error kinds in
+// one place.
 package pgdb
 
 import (

@@ -6,8 +6,8 @@ import (
 
 	"github.com/twilio/twilio-go/twiml"
 
-	"switchboard/channels"
 	"switchboard/channels/twilio"
+	"switchboard/customers"
 	"switchboard/interactions"
 )
 
@@ -15,7 +15,7 @@ import (
 type received struct {
 	Message  interactions.Message
 	Thread   interactions.Live
-	Customer channels.Customer
+	Customer customers.Identity
 	New      bool // a new thread was opened and must be routed
 	Dup      bool // a retry of a stored message: nothing changed
 	Keyword  keyword

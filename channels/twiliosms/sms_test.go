@@ -22,7 +22,7 @@ const customerPhone = "+8613800138000"
 func setup(t testing.TB) (*chantest.Env, *twiliosms.Channel) {
 	t.Helper()
 	env := chantest.New(t)
-	ch, err := twiliosms.New(twiliosms.Config{PublicURL: env.Public, AuthToken: chantest.AuthToken, From: chantest.BankNumber},
+	ch, err := twiliosms.New(env.Ctx, twiliosms.Config{PublicURL: env.Public, AuthToken: chantest.AuthToken, From: chantest.BankNumber},
 		env.Store, env.Twilio, env.Engine, env.Bus, env.Log)
 	if err != nil {
 		t.Fatal(err)
@@ -355,4 +355,31 @@ func withoutPort(raw string) string {
 	u, _ := url.Parse(raw)
 	u.Host = u.Hostname()
 	return u.String()
+}
+
+// TestTextFromSharedNumber: the sender of a text is the customer who owns
+// the number by customers' rule, as a caller or a lookup would find them:
+// the one whose main phone it is, though an older customer has it as
+// alternative phone and no main phone at all.
+func TestTextFromSharedNumber(t *testing.T) {
+	env, _ := setup(t)
+	var older int64
+	if err := env.Pool.QueryRow(env.Ctx, `INSERT INTO customers (name, phone_alt, value_tier)
+		VALUES ('Older, alternative only', $1, 'private') RETURNING id`, customerPhone).Scan(&older); err != nil {
+		t.Fatal(err)
+	}
+	owner := env.AddCustomer("Main phone", customerPhone, "vip")
+	sid, err := env.Sim.Text(env.Ctx, customerPhone, "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cust int64
+	var tier string
+	if err := env.Pool.QueryRow(env.Ctx, `SELECT i.customer_id, i.tier FROM messages m JOIN interactions i ON i.id = m.interaction_id
+		WHERE m.provider_sid = $1`, sid).Scan(&cust, &tier); err != nil {
+		t.Fatal(err)
+	}
+	if cust != owner || tier != "vip" {
+		t.Fatalf("thread of customer %d (%s), want %d (vip), not %d", cust, tier, owner, older)
+	}
 }

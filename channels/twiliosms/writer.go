@@ -130,7 +130,7 @@ type wireText struct {
 }
 
 // receiveAll stores texts, in order, with one call of sms_receive_all
-// (migration 00021) and, in the same transaction, the queued records of
+// (sms_receive.sql) and, in the same transaction, the queued records of
 // the threads they open (StoreAndQueue): one commit, before it returns,
 // for the texts and their routing. See sms_receive for the steps and how
 // texts from one number are serialised.

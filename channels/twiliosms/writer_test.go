@@ -11,7 +11,7 @@ import (
 // is written again text by text.
 func TestGroupWithBadTextStoresTheOthers(t *testing.T) {
 	env := chantest.New(t)
-	c, err := New(Config{PublicURL: env.Public, AuthToken: chantest.AuthToken, From: chantest.BankNumber},
+	c, err := New(env.Ctx, Config{PublicURL: env.Public, AuthToken: chantest.AuthToken, From: chantest.BankNumber},
 		env.Store, env.Twilio, env.Engine, env.Bus, env.Log)
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 	"github.com/twilio/twilio-go/twiml"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/customers"
 	"switchboard/interactions"
 	"switchboard/routing"
 )
@@ -51,9 +51,9 @@ func (c *Channel) open(ctx context.Context, cf callForm) (interactions.Live, err
 		if err != nil {
 			return err
 		}
-		cust := channels.Customer{Tier: switchboard.TierMass}
+		cust := customers.Unidentified()
 		if cf.From[0] == '+' {
-			if cust, err = channels.Identify(ctx, tx, cf.From); err != nil {
+			if cust, err = customers.Identify(ctx, tx, cf.From); err != nil {
 				return err
 			}
 		}
@@ -156,7 +156,7 @@ func (c *Channel) chooseLanguage(w http.ResponseWriter, r *http.Request, l inter
 // defaultLanguage is the known customer's language, else the menu's.
 func (c *Channel) defaultLanguage(ctx context.Context, l interactions.Live) string {
 	if l.CustomerID != 0 {
-		if cust, err := channels.CustomerByID(ctx, c.store.Pool(), l.CustomerID); err == nil && cust.Language != "" {
+		if cust, err := customers.ByID(ctx, c.store.Pool(), l.CustomerID); err == nil && cust.Language != "" {
 			return cust.Language
 		}
 	}
@@ -207,7 +207,7 @@ func (c *Channel) task(ctx context.Context, l interactions.Live, queue string) r
 	t := routing.Task{InteractionID: l.ID, Channel: switchboard.ChannelVoice, Queue: queue, Tier: l.Tier,
 		CustomerID: l.CustomerID, Language: l.Language}
 	if l.CustomerID != 0 {
-		if cust, err := channels.CustomerByID(ctx, c.store.Pool(), l.CustomerID); err == nil {
+		if cust, err := customers.ByID(ctx, c.store.Pool(), l.CustomerID); err == nil {
 			t.PreferredAgent = cust.RMID
 		}
 	}

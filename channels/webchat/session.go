@@ -14,6 +14,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/customers"
 	"switchboard/interactions"
 	"switchboard/routing"
 )
@@ -23,7 +24,7 @@ import (
 type session struct {
 	ready         bool
 	interactionID int64
-	customer      channels.Customer
+	customer      customers.Identity
 	name, phone   string
 	smsTo         string // the number the chat may continue on: a signed-in customer's own
 	language      string
@@ -67,7 +68,7 @@ func (c *Channel) hello(ctx context.Context, k *conn, f inFrame) error {
 		if err != nil {
 			return err
 		}
-		if s.customer, err = channels.CustomerByID(ctx, c.store.Pool(), cid); err != nil {
+		if s.customer, err = customers.ByID(ctx, c.store.Pool(), cid); err != nil {
 			if errors.Is(err, switchboard.ErrNotFound) {
 				return switchboard.Errorf(switchboard.ErrUnauthorized, "the sign-in token is not valid")
 			}
@@ -81,7 +82,7 @@ func (c *Channel) hello(ctx context.Context, k *conn, f inFrame) error {
 			s.smsTo = s.customer.Phone
 		}
 	default:
-		s.customer = channels.Customer{Tier: switchboard.TierMass}
+		s.customer = customers.Unidentified()
 		s.name, s.phone, s.language = f.Name, f.Phone, f.Language
 		s.limitKey = "anon:" + k.ip + ":" + f.Phone
 	}
@@ -110,7 +111,7 @@ func (c *Channel) resume(ctx context.Context, k *conn, f inFrame) error {
 	}
 	s := &k.s
 	s.ready, s.interactionID, s.language = true, id, l.Language
-	s.customer = channels.Customer{ID: l.CustomerID, Tier: l.Tier}
+	s.customer = customers.Identity{ID: l.CustomerID, Tier: l.Tier}
 	s.limitKey = "chat:" + strconv.FormatInt(id, 10)
 	if l.CustomerID != 0 {
 		s.limitKey = "cust:" + strconv.FormatInt(l.CustomerID, 10)

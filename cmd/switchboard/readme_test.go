@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/customers"
+	"switchboard/customers/demobank"
 )
 
 // readmeBlock returns the first ```sh block after heading in README.md.
@@ -38,8 +38,8 @@ func TestReadmeCurlOnDemoBank(t *testing.T) {
 	c := startNodes(t)
 	ctx := context.Background()
 	start := time.Now()
-	if _, err := customers.Seed(ctx, c.pool, customers.SeedOptions{Customers: 20_000, Agents: 60, Seed: 1,
-		Interactions: customers.DefaultInteractionsPerCustomer * 20_000}); err != nil {
+	if _, err := demobank.Seed(ctx, c.pool, demobank.Options{Customers: 20_000, Agents: 60, Seed: 1,
+		Interactions: demobank.DefaultInteractionsPerCustomer * 20_000}); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("demo bank seeded in %v", time.Since(start).Round(time.Millisecond))

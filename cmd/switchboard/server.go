@@ -63,8 +63,8 @@ func NewMain(env config.Env, log *slog.Logger) *Main {
 	return &Main{Env: env, Log: log, Now: time.Now}
 }
 
-// Run opens Postgres and Redis, applies migrations, wires every part and
-// starts serving. It returns once the listener is open; Close stops it.
+// Run opens Postgres and Redis, applies migrations and the packages'
+// Postgres functions, wires every part and starts serving. It returns once the listener is open; Close stops it.
 func (m *Main) Run(ctx context.Context) error {
 	var err error
 	if m.DB, err = pgdb.Open(ctx, m.Env.DatabaseURL); err != nil {
@@ -73,12 +73,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := pgdb.Migrate(ctx, m.DB, m.Log); err != nil {
 		return err
 	}
+	if err := customers.Prepare(ctx, m.DB); err != nil {
+		return err
+	}
 	if m.Redis, err = openRedis(ctx, m.Env.RedisURL); err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
 	m.Agents = agents.NewStore(m.DB, m.Env.SessionTTL, m.Now)
 	m.Agents.LimitHashes(m.Env.Security.LoginHashes, 0)
-	if err := m.wire(); err != nil {
+	if err := m.wire(ctx); err != nil {
 		return err
 	}
 	loops, cancel := context.WithCancel(context.Background())

@@ -25,8 +25,9 @@ import (
 
 // wire builds every part on the open Postgres pool and Redis client, in
 // dependency order: the routing engine and the event bus first, then the
-// channels, the campaigns and the desk that use them.
-func (m *Main) wire() error {
+// channels (the SMS channel defines its Postgres functions), the campaigns
+// and the desk that use them.
+func (m *Main) wire(ctx context.Context) error {
 	var err error
 	m.Customers = customers.NewService(m.DB, customers.Config{Now: m.Now})
 	m.Routing, err = routing.New(routingConfig(m.Env), m.Redis, m.DB, m.Log, m.Now)
@@ -40,7 +41,7 @@ func (m *Main) wire() error {
 	}
 	store := interactions.NewStore(m.DB, m.Now)
 	public, token, from := m.Env.PublicURL, m.Env.TwilioAuthToken, m.Env.TwilioFrom
-	if m.SMS, err = twiliosms.New(twiliosms.Config{PublicURL: public, AuthToken: token, From: from}, store, tw, m.Routing, m.Bus, m.Log); err != nil {
+	if m.SMS, err = twiliosms.New(ctx, twiliosms.Config{PublicURL: public, AuthToken: token, From: from}, store, tw, m.Routing, m.Bus, m.Log); err != nil {
 		return fmt.Errorf("twiliosms: %w", err)
 	}
 	if m.Voice, err = twiliovoice.New(twiliovoice.Config{PublicURL: public, AuthToken: token, From: from}, store, tw, m.Routing, m.Bus, m.Log); err != nil {

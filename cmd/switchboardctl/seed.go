@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 
 	"switchboard/cmd/internal/config"
-	"switchboard/customers"
+	"switchboard/customers/demobank"
 	"switchboard/pgdb"
 )
 
@@ -24,7 +24,7 @@ func cmdSeed(ctx context.Context, env config.Env, args []string) error {
 	n := fs.Int("customers", 20_000, "customers to create")
 	agents := fs.Int("agents", 60, "contact-centre agents; RMs (one per ~200 private and VIP customers), supervisors, a marketer and an admin come on top")
 	seed := fs.Int64("seed", 1, "random seed")
-	interactions := fs.Int("interactions", -1, fmt.Sprintf("past interactions to create (default %d per customer)", customers.DefaultInteractionsPerCustomer))
+	interactions := fs.Int("interactions", -1, fmt.Sprintf("past interactions to create (default %d per customer)", demobank.DefaultInteractionsPerCustomer))
 	printUsers := fs.Bool("print-users", false, "print the demo users and their passwords, and seed nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -38,23 +38,23 @@ func cmdSeed(ctx context.Context, env config.Env, args []string) error {
 	}
 	defer pool.Close()
 	if *printUsers {
-		users, err := customers.DemoUsers(ctx, pool)
+		users, err := demobank.Users(ctx, pool)
 		if err != nil {
 			return err
 		}
 		return writeUsers(users)
 	}
 	if *interactions < 0 {
-		*interactions = customers.DefaultInteractionsPerCustomer * *n
+		*interactions = demobank.DefaultInteractionsPerCustomer * *n
 	}
 	// A step per range of customers on a terminal; a log or a pipe gets the
 	// result line alone.
-	opts := customers.SeedOptions{Customers: *n, Agents: *agents, Interactions: *interactions, Seed: *seed}
+	opts := demobank.Options{Customers: *n, Agents: *agents, Interactions: *interactions, Seed: *seed}
 	if onTerminal(os.Stderr) {
 		opts.Log = logger()
 	}
 	done := working(fmt.Sprintf("seed: creating a demo bank of %d customers", *n))
-	res, err := customers.Seed(ctx, pool, opts)
+	res, err := demobank.Seed(ctx, pool, opts)
 	done()
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func cmdSeed(ctx context.Context, env config.Env, args []string) error {
 	return writeUsers(res.Users)
 }
 
-func writeUsers(users []customers.DemoUser) error {
+func writeUsers(users []demobank.User) error {
 	if len(users) == 0 {
 		return fmt.Errorf("no demo users: the database was not seeded by switchboardctl seed")
 	}

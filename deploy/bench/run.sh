@@ -15,7 +15,7 @@ echo "== Redis ceiling on this machine: redis-benchmark EVALSHA of a trivial scr
 sha=$(redis-cli -u "$REDIS_URL" SCRIPT LOAD "return 1")
 redis-benchmark -u "$REDIS_URL" -n 200000 -c 50 -q EVALSHA "$sha" 0 | tr '\r' '\n' | tail -1 | tee -a "$out"
 
-pkgs=(./routing/ ./channels/... ./customers/ ./campaigns/ ./agentdesk/)
+pkgs=(./routing/ ./channels/... ./customers/... ./campaigns/ ./agentdesk/)
 for p in "${pkgs[@]}"; do
 	echo "== go test -run '^\$' -bench . $p" | tee -a "$out"
 	go test -run '^$' -bench . -benchmem -count 1 -timeout 60m "$p" 2>&1 | tee -a "$out"

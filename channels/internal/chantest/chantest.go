@@ -22,6 +22,7 @@ import (
 	"switchboard/channels"
 	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
+	"switchboard/customers"
 	"switchboard/interactions"
 	"switchboard/internal/testenv"
 	"switchboard/pgdb"
@@ -111,9 +112,9 @@ func build(t testing.TB, rdb *redis.Client, prefix string) *Env {
 	return e
 }
 
-// openPool opens a fresh database with a pool as large as a server's
-// (pgxpool's default of max(4, CPUs) would make the benchmarks measure
-// waiting for a connection).
+// openPool opens a fresh, migrated and prepared database with a pool as
+// large as a server's (pgxpool's default of max(4, CPUs) would make the
+// benchmarks measure waiting for a connection).
 func openPool(t testing.TB) *pgxpool.Pool {
 	u := testenv.MustCreateDB(t) + "&pool_max_conns=24"
 	pool, err := pgdb.Open(context.Background(), u)
@@ -121,6 +122,10 @@ func openPool(t testing.TB) *pgxpool.Pool {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
+	// As cmd/switchboard does before it wires the channels.
+	if err := customers.Prepare(context.Background(), pool); err != nil {
+		t.Fatal(err)
+	}
 	return pool
 }
 

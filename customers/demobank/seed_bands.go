@@ -1,9 +1,10 @@
-package customers
+package demobank
 
 import (
 	"time"
 
 	"switchboard"
+	"switchboard/customers"
 )
 
 // bands is the tier policy as the seed draws from it, in cents and
@@ -18,7 +19,7 @@ type bands struct {
 // draw the demo proportions from: each value tier must need strictly more
 // assets than the one below, with standard needing some; core must need more
 // transactions than active, and both windows at least three days.
-func bandsOf(p Policy) (bands, error) {
+func bandsOf(p customers.Policy) (bands, error) {
 	var b bands
 	if len(p.Value) != 4 || len(p.Activity) != 3 {
 		return b, switchboard.Errorf(switchboard.ErrInvalid, "the tier policy must have 4 value tiers and 3 activity layers")

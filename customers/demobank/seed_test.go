@@ -1,4 +1,4 @@
-package customers_test
+package demobank_test
 
 import (
 	"context"
@@ -12,15 +12,28 @@ import (
 
 	"switchboard"
 	"switchboard/customers"
+	"switchboard/customers/demobank"
 	"switchboard/internal/testenv"
 )
 
-var seedOpts = customers.SeedOptions{Customers: 2000, Agents: 30, Interactions: 4000, Seed: 7, Now: testNow}
+var testNow = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 
-func mustSeed(tb testing.TB, opts customers.SeedOptions) (*pgxpool.Pool, customers.SeedResult) {
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+var seedOpts = demobank.Options{Customers: 2000, Agents: 30, Interactions: 4000, Seed: 7, Now: testNow}
+
+func mustSeed(tb testing.TB, opts demobank.Options) (*pgxpool.Pool, demobank.Result) {
 	tb.Helper()
 	pool := testenv.MustOpenDB(tb)
-	res, err := customers.Seed(context.Background(), pool, opts)
+	if err := customers.Prepare(context.Background(), pool); err != nil {
+		tb.Fatal(err)
+	}
+	res, err := demobank.Seed(context.Background(), pool, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -77,7 +90,7 @@ func TestSeedProportions(t *testing.T) {
 
 func TestSeedIsDeterministicAndDemoUsersWork(t *testing.T) {
 	t.Parallel()
-	small := customers.SeedOptions{Customers: 500, Agents: 8, Interactions: 700, Seed: 99, Now: testNow}
+	small := demobank.Options{Customers: 500, Agents: 8, Interactions: 700, Seed: 99, Now: testNow}
 	digest := func(pool *pgxpool.Pool) string {
 		var d string
 		must(t, pool.QueryRow(context.Background(), `SELECT md5(string_agg(c::text, '|' ORDER BY id)) ||
@@ -102,7 +115,7 @@ func TestSeedIsDeterministicAndDemoUsersWork(t *testing.T) {
 		var hash string
 		must(t, a.QueryRow(context.Background(), `SELECT password_hash FROM agents WHERE username = $1 AND role = $2`,
 			u.Username, string(u.Role)).Scan(&hash))
-		if !strings.HasPrefix(hash, "$argon2id$") || u.Password != customers.DemoPassword(u.Role) {
+		if !strings.HasPrefix(hash, "$argon2id$") || u.Password != demobank.Password(u.Role) {
 			t.Errorf("demo user %+v: hash %q", u, hash)
 		}
 	}
@@ -113,9 +126,9 @@ func TestSeedIsDeterministicAndDemoUsersWork(t *testing.T) {
 
 func TestSeedRefusals(t *testing.T) {
 	t.Parallel()
-	pool, _ := mustSeed(t, customers.SeedOptions{Customers: 100, Agents: 3, Seed: 1, Now: testNow})
+	pool, _ := mustSeed(t, demobank.Options{Customers: 100, Agents: 3, Seed: 1, Now: testNow})
 	ctx := context.Background()
-	_, err := customers.Seed(ctx, pool, customers.SeedOptions{Customers: 100, Agents: 3, Seed: 2, Now: testNow})
+	_, err := demobank.Seed(ctx, pool, demobank.Options{Customers: 100, Agents: 3, Seed: 2, Now: testNow})
 	if !errors.Is(err, switchboard.ErrConflict) {
 		t.Errorf("seeding a seeded database: %v, want ErrConflict", err)
 	}
@@ -124,16 +137,16 @@ func TestSeedRefusals(t *testing.T) {
 	if n != 100 {
 		t.Errorf("the refused seed changed the database: %d customers", n)
 	}
-	bad := map[string]customers.SeedOptions{
+	bad := map[string]demobank.Options{
 		"no customers":     {Customers: 0, Agents: 3},
-		"too many":         {Customers: customers.MaxSeedCustomers + 1, Agents: 3},
+		"too many":         {Customers: demobank.MaxCustomers + 1, Agents: 3},
 		"no agents":        {Customers: 10, Agents: 0},
 		"negative history": {Customers: 10, Agents: 3, Interactions: -1},
 	}
 	empty := testenv.MustOpenDB(t)
 	for name, opts := range bad {
 		t.Run(name, func(t *testing.T) {
-			if _, err := customers.Seed(ctx, empty, opts); !errors.Is(err, switchboard.ErrInvalid) {
+			if _, err := demobank.Seed(ctx, empty, opts); !errors.Is(err, switchboard.ErrInvalid) {
 				t.Errorf("%+v: %v, want ErrInvalid", opts, err)
 			}
 		})
@@ -146,7 +159,7 @@ func TestSeedRefusals(t *testing.T) {
 
 func TestSeededViewByPhone(t *testing.T) {
 	t.Parallel()
-	pool, _ := mustSeed(t, customers.SeedOptions{Customers: 300, Agents: 6, Interactions: 3000, Seed: 3, Now: testNow})
+	pool, _ := mustSeed(t, demobank.Options{Customers: 300, Agents: 6, Interactions: 3000, Seed: 3, Now: testNow})
 	ctx := context.Background()
 	var phone string
 	var viewer switchboard.Agent
@@ -170,7 +183,7 @@ func TestSeedFailureLeavesNothing(t *testing.T) {
 	// it is in then.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	_, err := customers.Seed(ctx, pool, customers.SeedOptions{Customers: customers.MaxSeedCustomers, Agents: 50, Seed: 1})
+	_, err := demobank.Seed(ctx, pool, demobank.Options{Customers: demobank.MaxCustomers, Agents: 50, Seed: 1})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("seed with a 2 s deadline: %v", err)
 	}
@@ -180,7 +193,7 @@ func TestSeedFailureLeavesNothing(t *testing.T) {
 	if rows != 0 {
 		t.Errorf("a failed seed left %d rows behind", rows)
 	}
-	if _, err := customers.Seed(context.Background(), pool, customers.SeedOptions{Customers: 50, Agents: 2, Seed: 1}); err != nil {
+	if _, err := demobank.Seed(context.Background(), pool, demobank.Options{Customers: 50, Agents: 2, Seed: 1}); err != nil {
 		t.Errorf("seeding after a failed seed: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package customers
+package demobank
 
 import (
 	"context"
@@ -11,11 +11,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"switchboard"
+	"switchboard/customers"
 	"switchboard/pgdb"
 )
 
 // SeedOptions describes the demo bank to create.
-type SeedOptions struct {
+type Options struct {
 	Customers    int   // 1 to MaxSeedCustomers
 	Agents       int   // contact-centre agents (role agent), 1 to 10,000; RMs, supervisors, a marketer and an admin come on top
 	Interactions int   // past interactions over the last two years; 0 means none
@@ -26,23 +27,23 @@ type SeedOptions struct {
 
 // MaxSeedCustomers bounds a demo bank; its phone numbers are unique up to
 // eight million customers.
-const MaxSeedCustomers = 5_000_000
+const MaxCustomers = 5_000_000
 
 // DefaultInteractionsPerCustomer is the history switchboardctl seed creates
 // unless told otherwise.
 const DefaultInteractionsPerCustomer = 1
 
 // SeedResult says what Seed created, and the demo logins.
-type SeedResult struct {
+type Result struct {
 	Customers, Accounts, Agents, Interactions, Events, Notes, Complaints, ConsentChanges int64
-	Users                                                                                []DemoUser
+	Users                                                                                []User
 	Took                                                                                 time.Duration
 }
 
-func (o SeedOptions) check() error {
+func (o Options) check() error {
 	switch {
-	case o.Customers < 1 || o.Customers > MaxSeedCustomers:
-		return switchboard.Errorf(switchboard.ErrInvalid, "customers must be from 1 to %d, not %d", MaxSeedCustomers, o.Customers)
+	case o.Customers < 1 || o.Customers > MaxCustomers:
+		return switchboard.Errorf(switchboard.ErrInvalid, "customers must be from 1 to %d, not %d", MaxCustomers, o.Customers)
 	case o.Agents < 1 || o.Agents > 10_000:
 		return switchboard.Errorf(switchboard.ErrInvalid, "agents must be from 1 to 10000, not %d", o.Agents)
 	case o.Interactions < 0 || o.Interactions > 100*o.Customers:
@@ -54,7 +55,7 @@ func (o SeedOptions) check() error {
 // seeder holds what every pass of the seed shares. It is read-only once the
 // staff exist, so the passes run concurrently.
 type seeder struct {
-	opts  SeedOptions
+	opts  Options
 	now   time.Time
 	salt  uint64
 	n     uint64 // customers
@@ -75,7 +76,7 @@ const seedLock = `hashtext('switchboard.customers.seed')`
 // once. A database that already has staff, customers or interactions is
 // refused with ErrConflict and left as it was; a seed that fails part-way
 // empties what it filled.
-func Seed(ctx context.Context, pool *pgxpool.Pool, opts SeedOptions) (SeedResult, error) {
+func Seed(ctx context.Context, pool *pgxpool.Pool, opts Options) (Result, error) {
 	start := time.Now()
 	if opts.Now.IsZero() {
 		opts.Now = start
@@ -84,26 +85,26 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, opts SeedOptions) (SeedResult
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	if err := opts.check(); err != nil {
-		return SeedResult{}, fmt.Errorf("customers: seed: %w", err)
+		return Result{}, fmt.Errorf("demobank: seed: %w", err)
 	}
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
-		return SeedResult{}, fmt.Errorf("customers: seed: %w", err)
+		return Result{}, fmt.Errorf("demobank: seed: %w", err)
 	}
 	defer conn.Release()
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+seedLock+`)`); err != nil {
-		return SeedResult{}, fmt.Errorf("customers: seed: lock: %w", err)
+		return Result{}, fmt.Errorf("demobank: seed: lock: %w", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+seedLock+`)`) //nolint:errcheck // the session ends anyway
 	if err := checkEmpty(ctx, conn); err != nil {
-		return SeedResult{}, fmt.Errorf("customers: seed: %w", err)
+		return Result{}, fmt.Errorf("demobank: seed: %w", err)
 	}
 	res, err := seed(ctx, pool, conn, opts)
 	if err != nil {
 		if _, terr := conn.Exec(context.WithoutCancel(ctx), truncateSeeded); terr != nil {
 			err = fmt.Errorf("%w (and emptying the half-filled database failed: %v)", err, terr)
 		}
-		return SeedResult{}, fmt.Errorf("customers: seed: %w", pgdb.FormatError(err))
+		return Result{}, fmt.Errorf("demobank: seed: %w", pgdb.FormatError(err))
 	}
 	res.Took = time.Since(start)
 	return res, nil
@@ -127,14 +128,14 @@ func checkEmpty(ctx context.Context, conn *pgxpool.Conn) error {
 	return nil
 }
 
-func seed(ctx context.Context, pool *pgxpool.Pool, conn *pgxpool.Conn, opts SeedOptions) (SeedResult, error) {
-	p, err := readPolicy(ctx, conn, "")
+func seed(ctx context.Context, pool *pgxpool.Pool, conn *pgxpool.Conn, opts Options) (Result, error) {
+	p, err := customers.NewService(pool, customers.Config{}).Policy(ctx)
 	if err != nil {
-		return SeedResult{}, err
+		return Result{}, err
 	}
 	s := &seeder{opts: opts, now: opts.Now.UTC().Truncate(time.Second), salt: mix(uint64(opts.Seed), 0x5eed), n: uint64(opts.Customers)}
 	if s.bands, err = bandsOf(p); err != nil {
-		return SeedResult{}, err
+		return Result{}, err
 	}
 	s.totalWeight = s.weightBefore(s.n)
 	err = pgdb.InTx(ctx, pool, func(tx pgx.Tx) error {
@@ -142,11 +143,11 @@ func seed(ctx context.Context, pool *pgxpool.Pool, conn *pgxpool.Conn, opts Seed
 		return err
 	})
 	if err != nil {
-		return SeedResult{}, fmt.Errorf("staff: %w", err)
+		return Result{}, fmt.Errorf("staff: %w", err)
 	}
-	res := SeedResult{Agents: s.crew.count, Users: s.crew.users}
+	res := Result{Agents: s.crew.count, Users: s.crew.users}
 	if err := s.load(ctx, pool, &res); err != nil {
-		return SeedResult{}, err
+		return Result{}, err
 	}
 	_, err = conn.Exec(ctx, `
 		SELECT setval(pg_get_serial_sequence('teams', 'id'), (SELECT max(id) FROM teams));
@@ -175,8 +176,8 @@ const seedWorkers = 3
 
 // load splits the customers into ranges and loads each range, with
 // everything that refers to its customers, at once.
-func (s *seeder) load(ctx context.Context, pool *pgxpool.Pool, res *SeedResult) error {
-	parts := make([]SeedResult, seedWorkers)
+func (s *seeder) load(ctx context.Context, pool *pgxpool.Pool, res *Result) error {
+	parts := make([]Result, seedWorkers)
 	fns := make([]func(context.Context) error, seedWorkers)
 	for w := range uint64(seedWorkers) {
 		lo, hi := s.n*w/seedWorkers, s.n*(w+1)/seedWorkers
@@ -197,7 +198,7 @@ func (s *seeder) load(ctx context.Context, pool *pgxpool.Pool, res *SeedResult) 
 
 // loadRange copies customers [lo, hi), then each table that refers to them,
 // parents before children.
-func (s *seeder) loadRange(ctx context.Context, pool *pgxpool.Pool, lo, hi uint64, res *SeedResult) error {
+func (s *seeder) loadRange(ctx context.Context, pool *pgxpool.Pool, lo, hi uint64, res *Result) error {
 	for _, step := range []struct {
 		t     tableCopy
 		count *int64

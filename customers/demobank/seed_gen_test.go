@@ -1,4 +1,4 @@
-package customers
+package demobank
 
 import (
 	"testing"
@@ -9,7 +9,7 @@ import (
 // every row of one customer, for all tables, without a database.
 func BenchmarkSeedGenerate(b *testing.B) {
 	s := &seeder{now: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), salt: 42, n: 1_000_000, bands: defaultBands(),
-		opts: SeedOptions{Interactions: 1_000_000},
+		opts: Options{Interactions: 1_000_000},
 		crew: &crew{rms: []int64{1, 2, 3}, all: []int64{4, 5}, byTeam: map[string][]int64{"general": {4}}, sups: map[string]int64{}}}
 	s.totalWeight = s.weightBefore(s.n)
 	tables := []tableCopy{customerCopy, accountCopy, interactionCopy, eventCopy, noteCopy, complaintCopy, consentCopy}

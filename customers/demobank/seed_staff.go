@@ -1,4 +1,4 @@
-package customers
+package demobank
 
 import (
 	"context"
@@ -14,14 +14,14 @@ import (
 
 // DemoUser is a login of the demo bank. Every member of staff with the same
 // role shares the role's password.
-type DemoUser struct {
+type User struct {
 	Username string           `json:"username"`
 	Password string           `json:"password"`
 	Role     switchboard.Role `json:"role"`
 }
 
 // DemoPassword is the password of every demo user of role r.
-func DemoPassword(r switchboard.Role) string { return "switchboard-" + string(r) }
+func Password(r switchboard.Role) string { return "switchboard-" + string(r) }
 
 // seedTeam is a team and the queue of the same name that it serves.
 type seedTeam struct {
@@ -53,7 +53,7 @@ type crew struct {
 	all    []int64 // contact-centre agents
 	rms    []int64
 	sups   map[string]int64
-	users  []DemoUser
+	users  []User
 	count  int64
 }
 
@@ -68,10 +68,10 @@ type staffRow struct {
 // seedStaff creates teams, queues and staff: opts.Agents contact-centre
 // agents spread over the teams, one RM per ~200 private and VIP customers, a
 // supervisor per team, a marketer and an administrator.
-func seedStaff(ctx context.Context, tx pgx.Tx, opts SeedOptions, rmCount int) (*crew, error) {
+func seedStaff(ctx context.Context, tx pgx.Tx, opts Options, rmCount int) (*crew, error) {
 	hashes := map[switchboard.Role]string{}
 	for _, r := range switchboard.Roles {
-		h, err := agents.HashPassword(DemoPassword(r))
+		h, err := agents.HashPassword(Password(r))
 		if err != nil {
 			return nil, fmt.Errorf("hash the %s demo password: %w", r, err)
 		}
@@ -107,7 +107,7 @@ func seedStaff(ctx context.Context, tx pgx.Tx, opts SeedOptions, rmCount int) (*
 		}
 		if !seen[s.role] {
 			seen[s.role] = true
-			st.users = append(st.users, DemoUser{Username: s.username, Password: DemoPassword(s.role), Role: s.role})
+			st.users = append(st.users, User{Username: s.username, Password: Password(s.role), Role: s.role})
 		}
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"agents"},
@@ -121,7 +121,7 @@ func seedStaff(ctx context.Context, tx pgx.Tx, opts SeedOptions, rmCount int) (*
 
 // staffRows lists the staff in id order: administrator, marketer,
 // supervisors, RMs, then agents.
-func staffRows(opts SeedOptions, rmCount int) []staffRow {
+func staffRows(opts Options, rmCount int) []staffRow {
 	r := rand.New(rand.NewPCG(uint64(opts.Seed), 0x57aff))
 	name := func() string { n, zh := personName(r, china); return zh + " " + n }
 	all := []string{"private", "vip", "standard", "mass"}
@@ -171,21 +171,21 @@ func langs(r *rand.Rand) []string {
 
 // DemoUsers returns, for each role, the first demo user the seed created,
 // as found in the database: none if it was not seeded.
-func DemoUsers(ctx context.Context, pool *pgxpool.Pool) ([]DemoUser, error) {
-	var users []DemoUser
+func Users(ctx context.Context, pool *pgxpool.Pool) ([]User, error) {
+	var users []User
 	for _, name := range []string{"admin", "marketing", "sup." + seedTeams[0].name, "rm0001", "agent0001"} {
 		rows, err := pool.Query(ctx, `SELECT username, role FROM agents WHERE username = $1`, name)
 		if err != nil {
-			return nil, fmt.Errorf("customers: demo users: %w", err)
+			return nil, fmt.Errorf("demobank: users: %w", err)
 		}
-		found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DemoUser, error) {
-			var u DemoUser
+		found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) {
+			var u User
 			err := r.Scan(&u.Username, &u.Role)
-			u.Password = DemoPassword(u.Role)
+			u.Password = Password(u.Role)
 			return u, err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("customers: demo users: %w", err)
+			return nil, fmt.Errorf("demobank: users: %w", err)
 		}
 		users = append(users, found...)
 	}
