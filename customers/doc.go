@@ -12,7 +12,7 @@
 // written once, as the Postgres function customer_by_phone
 // (customer_by_phone.sql), which Prepare defines at start-up: ByPhone,
 // Identify and the view's lookup by phone read through it, and so does
-// channels/twiliosms's sms_receive, which stores a text in one round trip.
+// the interactions package's sms_receive, which stores a text in one round trip.
 //
 // # Tiering
 //

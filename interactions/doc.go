@@ -3,9 +3,10 @@
 // chat), interaction_events (its history, one row per change) and
 // messages (the texts of SMS threads and chats). It is the one package that
 // writes them; the channels, the desk, the campaigns and the demo bank call
-// it. (The SMS channel's single round trip, migration 00021's
-// sms_receive_all, writes all three tables in Postgres itself; its caller
-// still commits through StoreAndQueue.)
+// it. A customer's text is stored in one round trip by the Postgres
+// function sms_receive_all (texts.sql, defined at start-up by PrepareTexts
+// and called by ReceiveTexts), which holds the SMS threading rules; the SMS
+// channel calls it inside StoreAndQueue.
 //
 // # One commit
 //

@@ -2,7 +2,6 @@ package twiliosms
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"switchboard/channels"
 	"switchboard/channels/twilio"
 	"switchboard/interactions"
-	"switchboard/pgdb"
 	"switchboard/phone"
 	"switchboard/routing"
 )
@@ -67,27 +65,21 @@ type Channel struct {
 	writer *groupWriter
 }
 
-// receiveSQL defines sms_receive and sms_receive_all, the threading rules
-// (see the package comment).
-//
-//go:embed sms_receive.sql
-var receiveSQL string
-
 // New returns the SMS channel. tw sends replies (twilio.NewClient),
 // router routes new threads, bus carries customers' texts to the desk.
 //
 // New first defines in Postgres the functions that store texts
-// (sms_receive.sql), so that on every node they exist, and match this code,
-// before the channel serves its first webhook; several nodes may start at
-// once (pgdb.Define). It needs the migrations applied and customers.Prepare
-// run, as cmd/switchboard does before it wires the channels.
+// (interactions.PrepareTexts), so that on every node they exist before the
+// channel serves its first webhook. It needs the migrations applied and
+// customers.Prepare run, as cmd/switchboard does before it wires the
+// channels.
 func New(ctx context.Context, cfg Config, store *interactions.Store, tw *twilio.Client, router *routing.Engine, bus *channels.Bus, log *slog.Logger) (*Channel, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	if err := pgdb.Define(ctx, store.Pool(), receiveSQL); err != nil {
-		return nil, fmt.Errorf("twiliosms: define sms_receive: %w", err)
+	if err := interactions.PrepareTexts(ctx, store.Pool()); err != nil {
+		return nil, fmt.Errorf("twiliosms: %w", err)
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -12,7 +12,9 @@
 // # Threading
 //
 // Storing a text is one call of the Postgres function sms_receive
-// (sms_receive.sql, defined by New at start-up): duplicate check, sender,
+// (interactions/texts.sql, defined by New at start-up through
+// interactions.PrepareTexts, called by interactions.ReceiveTexts):
+// duplicate check, sender,
 // consent, thread and message in one statement and one round trip. Its
 // rules, in order:
 //

@@ -2,7 +2,6 @@ package twiliosms
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/customers"
 	"switchboard/interactions"
 	"switchboard/internal/rounds"
 	"switchboard/routing"
@@ -118,39 +118,21 @@ func (c *Channel) publish(ctx context.Context, recs []received) {
 	}
 }
 
-// wireText is one element of sms_receive_all's argument.
-type wireText struct {
-	SID     string   `json:"sid"`
-	From    string   `json:"from"`
-	To      string   `json:"to"`
-	Body    string   `json:"body"`
-	Media   []string `json:"media"`
-	Keyword string   `json:"keyword"`
-	Word    string   `json:"word"`
-}
-
 // receiveAll stores texts, in order, with one call of sms_receive_all
-// (sms_receive.sql) and, in the same transaction, the queued records of
+// (interactions.ReceiveTexts) and, in the same transaction, the queued records of
 // the threads they open (StoreAndQueue): one commit, before it returns,
 // for the texts and their routing. See sms_receive for the steps and how
 // texts from one number are serialised.
 func (c *Channel) receiveAll(ctx context.Context, texts []*pendingText) ([]received, error) {
-	wire := make([]wireText, len(texts))
+	wire := make([]interactions.Text, len(texts))
 	for i, p := range texts {
-		wire[i] = wireText{SID: p.in.MessageSID, From: p.in.From, To: p.in.To, Body: p.in.Body,
+		wire[i] = interactions.Text{SID: p.in.MessageSID, From: p.in.From, To: p.in.To, Body: p.in.Body,
 			Media: p.in.MediaURLs, Keyword: p.kw.String(), Word: p.word}
-		if wire[i].Media == nil {
-			wire[i].Media = []string{}
-		}
-	}
-	arg, err := json.Marshal(wire)
-	if err != nil {
-		return nil, fmt.Errorf("twiliosms: encode texts: %w", err)
 	}
 	var recs []received
 	qs, err := c.store.StoreAndQueue(ctx, c.router, c.refused, func(tx pgx.Tx, now time.Time) ([]routing.Task, error) {
-		recs, err = c.receiveIn(ctx, tx, texts, arg, now)
-		if err != nil {
+		var err error
+		if recs, err = c.receiveIn(ctx, tx, texts, wire, now); err != nil {
 			return nil, err
 		}
 		if err := threadLanguages(ctx, tx, recs); err != nil {
@@ -165,30 +147,19 @@ func (c *Channel) receiveAll(ctx context.Context, texts []*pendingText) ([]recei
 	return recs, nil
 }
 
-// receiveIn calls sms_receive_all in tx and reads its answers.
-func (c *Channel) receiveIn(ctx context.Context, tx pgx.Tx, texts []*pendingText, arg []byte, now time.Time) ([]received, error) {
-	rows, err := tx.Query(ctx, `SELECT * FROM sms_receive_all($1, $2, $3, $4)`,
-		arg, now.Add(-c.cfg.ThreadWindow), c.cfg.Queue, now)
+// receiveIn stores the texts in tx (interactions.ReceiveTexts) and reads
+// its answers.
+func (c *Channel) receiveIn(ctx context.Context, tx pgx.Tx, texts []*pendingText, wire []interactions.Text, now time.Time) ([]received, error) {
+	stored, err := interactions.ReceiveTexts(ctx, tx, wire, now.Add(-c.cfg.ThreadWindow), c.cfg.Queue, now)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	recs := make([]received, 0, len(texts))
-	for rows.Next() {
-		var r received
-		var agent int64
-		r.Customer.Tier = switchboard.TierMass
-		if err := rows.Scan(&r.Dup, &r.Message.ID, &r.Message.InteractionID, &agent, &r.New,
-			&r.Customer.ID, &r.Customer.Tier, &r.Customer.RMID); err != nil {
-			return nil, fmt.Errorf("twiliosms: receive: %w", err)
-		}
-		recs = append(recs, c.received(r, texts[len(recs)], agent, now))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(recs) != len(texts) {
-		return nil, fmt.Errorf("twiliosms: %d answers for %d texts", len(recs), len(texts))
+	recs := make([]received, len(stored))
+	for i, s := range stored {
+		r := received{Dup: s.Dup, New: s.New,
+			Message:  interactions.Message{ID: s.MessageID, InteractionID: s.Interaction},
+			Customer: customers.Identity{ID: s.CustomerID, Tier: s.Tier, RMID: s.RMID}}
+		recs[i] = c.received(r, texts[i], s.AgentID, now)
 	}
 	return recs, nil
 }

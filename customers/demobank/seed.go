@@ -110,7 +110,11 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, opts Options) (Result, error)
 	return res, nil
 }
 
-const truncateSeeded = `TRUNCATE interaction_events, notes, complaints, consent_changes, accounts, interactions,
+// truncateSeeded empties what a failed seed half filled. CASCADE takes the
+// tables that refer to these with them: the interactions, their events and
+// messages (which only the interactions package writes) go because they
+// refer to customers and agents.
+const truncateSeeded = `TRUNCATE notes, complaints, consent_changes, accounts,
 	tier_changes, customers, agents, queues, teams RESTART IDENTITY CASCADE`
 
 func checkEmpty(ctx context.Context, conn *pgxpool.Conn) error {
