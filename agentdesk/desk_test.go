@@ -51,7 +51,7 @@ func TestOfferAcceptReplyWrapUpAcrossNodes(t *testing.T) {
 	d.expect("interaction", nil)
 
 	// The customer writes again, through the other node's bus.
-	bus := channels.NewBus(c.rdb, c.prefix, "t", nil)
+	bus := c.w.NewBus()
 	in := &channels.Message{ID: 999, InteractionID: id, Direction: switchboard.Inbound, Body: "are you there?"}
 	if err := bus.Publish(context.Background(), channels.Event{Kind: "message", InteractionID: id, Channel: switchboard.ChannelSMS, AgentID: agentID, Message: in}); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,16 +15,14 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 
 	"switchboard"
 	"switchboard/agentdesk"
 	"switchboard/agents"
 	"switchboard/campaigns"
-	"switchboard/channels"
 	"switchboard/customers"
 	"switchboard/interactions"
-	"switchboard/internal/testenv"
+	"switchboard/internal/testworld"
 	"switchboard/routing"
 )
 
@@ -36,24 +33,18 @@ const origin = "http://desk.test"
 // processes would be.
 type centre struct {
 	t      testing.TB
+	w      *testworld.World
 	pool   *pgxpool.Pool
-	rdb    *redis.Client
-	prefix string
 	agents *agents.Store
-	rcfg   routing.Config
 	sent   chan interactions.Message // what the replier delivered to "the customer"
 	dialer *campaigns.Dialer         // for the nodes started after it is set
 }
 
 func newCentre(t testing.TB, rcfg routing.Config) *centre {
 	t.Helper()
-	pool := testenv.MustOpenDB(t)
-	rdb, prefix := testenv.MustRedis(t)
-	rcfg.Prefix, rcfg.Centre = prefix, "t"
-	c := &centre{t: t, pool: pool, rdb: rdb, prefix: prefix, rcfg: rcfg,
-		agents: agents.NewStore(pool, time.Hour, time.Now), sent: make(chan interactions.Message, 16)}
-	c.exec(`INSERT INTO queues (name, title, title_zh) VALUES ('general', 'General', '综合'), ('wealth', 'Wealth', '财富')`)
-	return c
+	w := testworld.New(t, testworld.Options{Centre: "t", Routing: rcfg, LogLevel: slog.LevelWarn,
+		Queues: []testworld.Queue{{Name: "general", Title: "General", TitleZh: "综合"}, {Name: "wealth", Title: "Wealth", TitleZh: "财富"}}})
+	return &centre{t: t, w: w, pool: w.Pool, agents: agents.NewStore(w.Pool, time.Hour, time.Now), sent: make(chan interactions.Message, 16)}
 }
 
 func (c *centre) exec(sql string, args ...any) {
@@ -74,6 +65,7 @@ func (c *centre) count(sql string, args ...any) int {
 
 type node struct {
 	engine *routing.Engine
+	store  *interactions.Store
 	desk   *agentdesk.Desk
 	srv    *httptest.Server
 }
@@ -81,29 +73,21 @@ type node struct {
 // node starts one server process's worth of desk on the centre.
 func (c *centre) node(cfg agentdesk.Config) *node {
 	c.t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	c.t.Cleanup(cancel)
-	e, err := routing.New(c.rcfg, c.rdb, c.pool, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), time.Now)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	go e.Run(ctx)
-	store := interactions.NewStore(c.pool, time.Now)
-	bus := channels.NewBus(c.rdb, c.prefix, "t", nil)
-	cfg.PublicURL, cfg.Centre, cfg.RedisPrefix = origin, "t", c.prefix
-	d, err := agentdesk.New(cfg, agentdesk.Deps{Pool: c.pool, Agents: c.agents, Engine: e,
-		Customers: customers.NewService(c.pool, customers.Config{}), Bus: bus, Redis: c.rdb,
+	p := c.w.StartNode()
+	cfg.PublicURL, cfg.Centre, cfg.RedisPrefix = origin, c.w.Centre, c.w.Prefix
+	d, err := agentdesk.New(cfg, agentdesk.Deps{Pool: c.pool, Agents: c.agents, Engine: p.Engine,
+		Customers: customers.NewService(c.pool, customers.Config{}), Bus: p.Bus, Redis: c.w.RDB,
 		Tasks: campaigns.NewStore(c.pool, time.Now), Dialer: c.dialer,
-		Repliers: agentdesk.Repliers{switchboard.ChannelSMS: c.replier(store), switchboard.ChannelChat: c.replier(store)}})
+		Repliers: agentdesk.Repliers{switchboard.ChannelSMS: c.replier(p.Store), switchboard.ChannelChat: c.replier(p.Store)}})
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if err := d.Run(ctx); err != nil {
+	if err := d.Run(c.w.Ctx); err != nil {
 		c.t.Fatal(err)
 	}
 	srv := httptest.NewServer(d.Handler())
 	c.t.Cleanup(srv.Close)
-	return &node{engine: e, desk: d, srv: srv}
+	return &node{engine: p.Engine, store: p.Store, desk: d, srv: srv}
 }
 
 // replier stores the reply as the SMS channel does and hands it to the test
@@ -162,8 +146,7 @@ func (c *centre) arrive(n *node, customer int64, tier switchboard.ValueTier, ivr
 	ctx := context.Background()
 	in := switchboard.Interaction{Channel: switchboard.ChannelSMS, Direction: switchboard.Inbound, State: switchboard.StateQueued,
 		CustomerID: customer, Queue: "general", Tier: tier, From: "+8613800000001", To: "+8610955880", IVRPath: ivr}
-	store := interactions.NewStore(c.pool, time.Now)
-	err := store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
+	err := n.store.InTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		if err := interactions.Create(ctx, tx, now, &in, "zh", nil); err != nil {
 			return err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
@@ -19,7 +18,7 @@ import (
 	"switchboard/channels/twiliosim"
 	"switchboard/channels/twiliovoice"
 	"switchboard/interactions"
-	"switchboard/internal/testenv"
+	"switchboard/internal/testworld"
 	"switchboard/routing"
 )
 
@@ -45,10 +44,11 @@ func (c *clock) Set(t time.Time) {
 
 func (c *clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
+// The simulator's account and the bank's number are the world's.
 const (
-	simAccount = "ACcampaigns0000000000000000000000"
-	simToken   = "token0campaigns"
-	bankNumber = "+861095588"
+	simAccount = testworld.AccountSID
+	simToken   = testworld.AuthToken
+	bankNumber = testworld.BankNumber
 )
 
 // rig is one process's worth of outbound: a store, a dialer and its
@@ -66,20 +66,18 @@ type rig struct {
 
 type world struct {
 	t     testing.TB
-	url   string
+	tw    *testworld.World // on the virtual clock; no routing until centre starts it
 	clock *clock
 	sim   *twiliosim.Sim
-	api   *httptest.Server
 }
 
 // newWorld starts a database and a Twilio simulator whose callees answer
-// per a, with time in the simulator sped up 200 times.
+// per a, with time in the simulator sped up 1000 times.
 func newWorld(t testing.TB, start time.Time, a twiliosim.Answering) *world {
 	t.Helper()
-	w := &world{t: t, url: testenv.MustCreateDB(t), clock: newClock(start)}
-	w.sim = twiliosim.New(twiliosim.Config{AccountSID: simAccount, AuthToken: simToken, Number: bankNumber, Speed: 1000})
-	w.api = httptest.NewServer(w.sim.AnsweringHandler(a))
-	t.Cleanup(w.api.Close)
+	w := &world{t: t, clock: newClock(start)}
+	w.tw = testworld.New(t, testworld.Options{Now: w.clock.Now, Answering: &a, SimSpeed: 1000})
+	w.sim = w.tw.Sim
 	return w
 }
 
@@ -89,18 +87,18 @@ func newWorld(t testing.TB, start time.Time, a twiliosim.Answering) *world {
 func (w *world) rig(node string, cfg DialerConfig) *rig {
 	w.t.Helper()
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, w.url)
+	pool, err := pgxpool.New(ctx, w.tw.DBURL)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	w.t.Cleanup(pool.Close)
-	tw, err := twilio.NewClient(w.api.URL, simAccount, simToken)
+	tw, err := twilio.NewClient(w.tw.SimURL, simAccount, simToken)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	r := &rig{pool: pool, store: NewStore(pool, w.clock.Now)}
 	cfg.Node, cfg.CallerID = node, bankNumber
-	log := slog.New(slog.DiscardHandler)
+	log := w.tw.Log
 	r.hooks = httptest.NewUnstartedServer(nil)
 	r.hooks.Start()
 	w.t.Cleanup(r.hooks.Close)

@@ -95,7 +95,7 @@ func TestPredictiveCampaign(t *testing.T) {
 	}
 	mustExec(t, r.pool, `INSERT INTO dnc (phone, source, added_at) SELECT phone, 'test', now() FROM customers WHERE id = $1`, listed)
 
-	tw, err := twilio.NewClient(w.api.URL, simAccount, simToken)
+	tw, err := twilio.NewClient(w.tw.SimURL, simAccount, simToken)
 	if err != nil {
 		t.Fatal(err)
 	}

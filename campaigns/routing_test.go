@@ -2,7 +2,6 @@ package campaigns
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,12 +12,9 @@ import (
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"switchboard"
-	"switchboard/channels"
 	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
 	"switchboard/channels/twiliovoice"
-	"switchboard/interactions"
-	"switchboard/internal/testenv"
 	"switchboard/routing"
 )
 
@@ -96,35 +92,25 @@ type centre struct {
 func (w *world) centre(t *testing.T, ctx context.Context) *centre {
 	t.Helper()
 	r := w.rig("node-a", DialerConfig{})
-	rdb, prefix := testenv.MustRedis(t)
-	mustExec(t, r.pool, `INSERT INTO queues (name, title) VALUES ('general', 'General')`)
-	log := slog.New(slog.DiscardHandler)
-	e, err := routing.New(routing.Config{Centre: "main", Prefix: prefix}, rdb, r.pool, log, w.clock.Now)
-	if err != nil {
+	n := w.tw.StartNode()
+	if err := n.Engine.Sweep(ctx); err != nil { // builds the routing state before anyone logs in
 		t.Fatal(err)
 	}
-	if err := e.Sweep(ctx); err != nil { // builds the routing state before anyone logs in
-		t.Fatal(err)
-	}
-	go e.Run(ctx)
-	tw, err := twilio.NewClient(w.api.URL, simAccount, simToken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := w.tw.Log
 	voice, err := twiliovoice.New(twiliovoice.Config{PublicURL: r.hooks.URL, AuthToken: simToken, From: bankNumber},
-		interactions.NewStore(r.pool, w.clock.Now), tw, e, channels.NewBus(rdb, prefix, "main", log), log)
+		n.Store, w.tw.Twilio, n.Engine, n.Bus, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	go voice.Run(ctx)
-	r.dialer.UseRouting(e)
+	r.dialer.UseRouting(n.Engine)
 	go r.dialer.FollowRouting(ctx)
 	mux := http.NewServeMux()
 	mux.Handle("/campaigns/twilio/", twilio.RequireSignature(simToken, r.hooks.URL, log, r.dialer.Handler()))
 	mux.Handle("/channels/twilio/voice", voice.Handler())
 	mux.Handle("/channels/twilio/voice/", voice.Handler())
 	r.hooks.Config.Handler = mux
-	return &centre{rig: r, engine: e}
+	return &centre{rig: r, engine: n.Engine}
 }
 
 // login adds an agent who serves every tier and logs them in to routing.

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/channels/internal/chantest"
 	"switchboard/channels/twiliosim"
+	"switchboard/internal/testworld"
 )
 
 // BenchmarkSignedSMSWebhook posts signed inbound-text webhooks over real
@@ -34,10 +34,10 @@ func BenchmarkSignedSMSWebhook(b *testing.B) {
 	hooks := make([]webhook, b.N)
 	for i := range hooks {
 		// 1 in 4 texts opens a new thread; the rest append to one.
-		form := url.Values{"MessageSid": {twiliosim.NewSID("SM")}, "AccountSid": {chantest.AccountSID},
-			"From": {fmt.Sprintf("+86139%08d", i/4)}, "To": {chantest.BankNumber}, "Body": {"余额查询 balance please"},
+		form := url.Values{"MessageSid": {twiliosim.NewSID("SM")}, "AccountSid": {testworld.AccountSID},
+			"From": {fmt.Sprintf("+86139%08d", i/4)}, "To": {testworld.BankNumber}, "Body": {"余额查询 balance please"},
 			"NumMedia": {"0"}, "SmsStatus": {"received"}}
-		hooks[i] = webhook{form.Encode(), twiliosim.Sign(chantest.AuthToken, target, form)}
+		hooks[i] = webhook{form.Encode(), twiliosim.Sign(testworld.AuthToken, target, form)}
 	}
 	var n atomic.Int64
 	var mu sync.Mutex

@@ -10,19 +10,19 @@ import (
 	"time"
 
 	"switchboard"
-	"switchboard/channels/internal/chantest"
 	"switchboard/channels/twilio"
 	"switchboard/channels/twiliosim"
 	"switchboard/channels/twiliosms"
+	"switchboard/internal/testworld"
 	"switchboard/routing"
 )
 
 const customerPhone = "+8613800138000"
 
-func setup(t testing.TB) (*chantest.Env, *twiliosms.Channel) {
+func setup(t testing.TB) (*testworld.World, *twiliosms.Channel) {
 	t.Helper()
-	env := chantest.New(t)
-	ch, err := twiliosms.New(env.Ctx, twiliosms.Config{PublicURL: env.Public, AuthToken: chantest.AuthToken, From: chantest.BankNumber},
+	env := testworld.New(t, testworld.ForChannels())
+	ch, err := twiliosms.New(env.Ctx, twiliosms.Config{PublicURL: env.Public, AuthToken: testworld.AuthToken, From: testworld.BankNumber},
 		env.Store, env.Twilio, env.Engine, env.Bus, env.Log)
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func setup(t testing.TB) (*chantest.Env, *twiliosms.Channel) {
 	return env, ch
 }
 
-func interactionOf(env *chantest.Env, sid string) int64 {
+func interactionOf(env *testworld.World, sid string) int64 {
 	env.T.Helper()
 	var id int64
 	if err := env.Pool.QueryRow(env.Ctx, `SELECT interaction_id FROM messages WHERE provider_sid = $1`, sid).Scan(&id); err != nil {
@@ -43,7 +43,7 @@ func interactionOf(env *chantest.Env, sid string) int64 {
 
 // acceptedText has the customer text body and agent accept the offer of the
 // thread it opens, and returns the thread's interaction.
-func acceptedText(env *chantest.Env, agent int64, body string) int64 {
+func acceptedText(env *testworld.World, agent int64, body string) int64 {
 	env.T.Helper()
 	sid, err := env.Sim.Text(env.Ctx, customerPhone, body)
 	if err != nil {
@@ -111,7 +111,7 @@ func TestTextRoutedRepliedDelivered(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent := env.Sim.Messages()
-	if len(sent) != 1 || sent[0].To != customerPhone || sent[0].From != chantest.BankNumber || sent[0].Body != "已为您冻结 The card is blocked." {
+	if len(sent) != 1 || sent[0].To != customerPhone || sent[0].From != testworld.BankNumber || sent[0].Body != "已为您冻结 The card is blocked." {
 		t.Fatalf("simulator received %+v", sent)
 	}
 	if !strings.Contains(sent[0].StatusCallback, "/channels/twilio/sms/status") {
@@ -153,8 +153,8 @@ func TestDuplicateWebhookChangesNothing(t *testing.T) {
 
 func TestUnsignedOrForgedWebhookRefused(t *testing.T) {
 	env, _ := setup(t)
-	form := url.Values{"MessageSid": {twiliosim.NewSID("SM")}, "AccountSid": {chantest.AccountSID},
-		"From": {customerPhone}, "To": {chantest.BankNumber}, "Body": {"hi"}, "NumMedia": {"0"}}
+	form := url.Values{"MessageSid": {twiliosim.NewSID("SM")}, "AccountSid": {testworld.AccountSID},
+		"From": {customerPhone}, "To": {testworld.BankNumber}, "Body": {"hi"}, "NumMedia": {"0"}}
 	target := env.Public + "/channels/twilio/sms"
 	tests := map[string]struct {
 		sig  string
@@ -163,10 +163,10 @@ func TestUnsignedOrForgedWebhookRefused(t *testing.T) {
 	}{
 		"no signature":          {"", form.Encode(), http.StatusForbidden},
 		"wrong token":           {twiliosim.Sign("othertoken123", target, form), form.Encode(), http.StatusForbidden},
-		"signed for other host": {twiliosim.Sign(chantest.AuthToken, "https://evil.example/channels/twilio/sms", form), form.Encode(), http.StatusForbidden},
-		"body changed":          {twiliosim.Sign(chantest.AuthToken, target, form), strings.Replace(form.Encode(), "hi", "ho", 1), http.StatusForbidden},
+		"signed for other host": {twiliosim.Sign(testworld.AuthToken, "https://evil.example/channels/twilio/sms", form), form.Encode(), http.StatusForbidden},
+		"body changed":          {twiliosim.Sign(testworld.AuthToken, target, form), strings.Replace(form.Encode(), "hi", "ho", 1), http.StatusForbidden},
 		// Twilio signs the URL exactly as configured, port and all.
-		"signed without the port": {twiliosim.Sign(chantest.AuthToken, withoutPort(target), form), form.Encode(), http.StatusForbidden},
+		"signed without the port": {twiliosim.Sign(testworld.AuthToken, withoutPort(target), form), form.Encode(), http.StatusForbidden},
 		"too large":               {"x", "Body=" + strings.Repeat("a", twilio.MaxWebhookBody+1), http.StatusRequestEntityTooLarge},
 	}
 	for name, tc := range tests {
@@ -197,7 +197,7 @@ func TestMalformedWebhookRejected(t *testing.T) {
 	env, _ := setup(t)
 	target := env.Public + "/channels/twilio/sms"
 	base := func() url.Values {
-		return url.Values{"MessageSid": {twiliosim.NewSID("SM")}, "From": {customerPhone}, "To": {chantest.BankNumber}, "Body": {"hi"}}
+		return url.Values{"MessageSid": {twiliosim.NewSID("SM")}, "From": {customerPhone}, "To": {testworld.BankNumber}, "Body": {"hi"}}
 	}
 	tests := map[string]func(url.Values){
 		"bad MessageSid":    func(f url.Values) { f.Set("MessageSid", "SM'; DROP TABLE messages") },
@@ -214,7 +214,7 @@ func TestMalformedWebhookRejected(t *testing.T) {
 			mutate(f)
 			req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(f.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("X-Twilio-Signature", twiliosim.Sign(chantest.AuthToken, target, f))
+			req.Header.Set("X-Twilio-Signature", twiliosim.Sign(testworld.AuthToken, target, f))
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)

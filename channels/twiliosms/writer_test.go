@@ -3,21 +3,21 @@ package twiliosms
 import (
 	"testing"
 
-	"switchboard/channels/internal/chantest"
 	"switchboard/channels/twiliosim"
+	"switchboard/internal/testworld"
 )
 
 // A text that fails its group's transaction fails only itself: the group
 // is written again text by text.
 func TestGroupWithBadTextStoresTheOthers(t *testing.T) {
-	env := chantest.New(t)
-	c, err := New(env.Ctx, Config{PublicURL: env.Public, AuthToken: chantest.AuthToken, From: chantest.BankNumber},
+	env := testworld.New(t, testworld.ForChannels())
+	c, err := New(env.Ctx, Config{PublicURL: env.Public, AuthToken: testworld.AuthToken, From: testworld.BankNumber},
 		env.Store, env.Twilio, env.Engine, env.Bus, env.Log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := func(sid, from, body string) *pendingText {
-		p := &pendingText{in: inbound{MessageSID: sid, From: from, To: chantest.BankNumber, Body: body}, done: make(chan stored, 1)}
+		p := &pendingText{in: inbound{MessageSID: sid, From: from, To: testworld.BankNumber, Body: body}, done: make(chan stored, 1)}
 		p.kw, p.word = parseKeyword(body)
 		return p
 	}

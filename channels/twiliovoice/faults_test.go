@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/channels/internal/chantest"
 	"switchboard/channels/twiliosim"
 	"switchboard/internal/testenv"
+	"switchboard/internal/testworld"
 	"switchboard/routing"
 )
 
@@ -20,15 +20,15 @@ import (
 func TestLateWebhookOfAnEndedCall(t *testing.T) {
 	env, _ := setup(t)
 	sid := twiliosim.NewSID("CA")
-	call := url.Values{"CallSid": {sid}, "AccountSid": {chantest.AccountSID}, "From": {callerPhone},
-		"To": {chantest.BankNumber}, "Direction": {"inbound"}}
+	call := url.Values{"CallSid": {sid}, "AccountSid": {testworld.AccountSID}, "From": {callerPhone},
+		"To": {testworld.BankNumber}, "Direction": {"inbound"}}
 	status := env.Public + "/channels/twilio/voice/status"
 	ended := cloneWith(call, "CallStatus", "completed")
-	post(t, status, ended, twiliosim.Sign(chantest.AuthToken, status, ended), http.StatusNoContent)
+	post(t, status, ended, twiliosim.Sign(testworld.AuthToken, status, ended), http.StatusNoContent)
 
 	voice := env.Public + "/channels/twilio/voice"
 	ringing := cloneWith(call, "CallStatus", "ringing")
-	body := post(t, voice, ringing, twiliosim.Sign(chantest.AuthToken, voice, ringing), http.StatusOK)
+	body := post(t, voice, ringing, twiliosim.Sign(testworld.AuthToken, voice, ringing), http.StatusOK)
 	if !strings.Contains(string(body), "<Hangup") || strings.Contains(string(body), "<Gather") {
 		t.Fatalf("late webhook of an ended call answered %s, want a hang-up", body)
 	}
@@ -82,7 +82,9 @@ func cloneWith(v url.Values, k, val string) url.Values {
 // meanwhile gets a stored, acknowledged ending and is never offered.
 func TestCallersWaitWhileRedisIsAway(t *testing.T) {
 	rdb := testenv.MustPrivateRedis(t)
-	env, _ := setupOn(t, chantest.NewOnRedis(t, rdb.URL))
+	opts := testworld.ForChannels()
+	opts.RedisURL = rdb.URL
+	env, _ := setupOn(t, testworld.New(t, opts))
 	agent := env.AddAgent("amy")
 	env.Exec(`UPDATE agents SET skills = '{}' WHERE id = $1`, agent)
 

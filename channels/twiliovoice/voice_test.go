@@ -11,22 +11,22 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/channels/internal/chantest"
 	"switchboard/channels/twiliosim"
 	"switchboard/channels/twiliovoice"
+	"switchboard/internal/testworld"
 	"switchboard/routing"
 )
 
 const callerPhone = "+8613700137000"
 
-func setup(t *testing.T) (*chantest.Env, *twiliovoice.Channel) {
+func setup(t *testing.T) (*testworld.World, *twiliovoice.Channel) {
 	t.Helper()
-	return setupOn(t, chantest.New(t))
+	return setupOn(t, testworld.New(t, testworld.ForChannels()))
 }
 
-func setupOn(t *testing.T, env *chantest.Env) (*chantest.Env, *twiliovoice.Channel) {
+func setupOn(t *testing.T, env *testworld.World) (*testworld.World, *twiliovoice.Channel) {
 	t.Helper()
-	ch, err := twiliovoice.New(twiliovoice.Config{PublicURL: env.Public, AuthToken: chantest.AuthToken, From: chantest.BankNumber,
+	ch, err := twiliovoice.New(twiliovoice.Config{PublicURL: env.Public, AuthToken: testworld.AuthToken, From: testworld.BankNumber,
 		PositionMessages: true}, env.Store, env.Twilio, env.Engine, env.Bus, env.Log)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ type row struct {
 	customer           *int64
 }
 
-func interactionOfCall(env *chantest.Env, sid string) row {
+func interactionOfCall(env *testworld.World, sid string) row {
 	env.T.Helper()
 	var r row
 	err := env.Pool.QueryRow(env.Ctx, `SELECT id, state, queue, language, ivr_path, end_reason, callback_to, customer_id
@@ -56,7 +56,7 @@ func interactionOfCall(env *chantest.Env, sid string) row {
 	return r
 }
 
-func waitCall(t *testing.T, env *chantest.Env, c *twiliosim.Call) {
+func waitCall(t *testing.T, env *testworld.World, c *twiliosim.Call) {
 	t.Helper()
 	if err := c.Wait(env.Ctx); err != nil {
 		t.Fatal(err)
@@ -209,11 +209,11 @@ func TestVirtualHoldCallback(t *testing.T) {
 func TestIncomingTwiMLAndRetry(t *testing.T) {
 	env, _ := setup(t)
 	target := env.Public + "/channels/twilio/voice"
-	form := url.Values{"CallSid": {twiliosim.NewSID("CA")}, "AccountSid": {chantest.AccountSID}, "From": {"13700137000"},
-		"To": {chantest.BankNumber}, "CallStatus": {"ringing"}, "Direction": {"inbound"}}
+	form := url.Values{"CallSid": {twiliosim.NewSID("CA")}, "AccountSid": {testworld.AccountSID}, "From": {"13700137000"},
+		"To": {testworld.BankNumber}, "CallStatus": {"ringing"}, "Direction": {"inbound"}}
 	var first []byte
 	for i := range 2 {
-		body := post(t, target, form, twiliosim.Sign(chantest.AuthToken, target, form), http.StatusOK)
+		body := post(t, target, form, twiliosim.Sign(testworld.AuthToken, target, form), http.StatusOK)
 		if i == 0 {
 			first = body
 		}
@@ -247,9 +247,9 @@ func TestIncomingTwiMLAndRetry(t *testing.T) {
 		t.Fatalf("no-key redirect %q, want the gather's action %q", doc.Redirect[0], g.Action)
 	}
 	// A forged request about another interaction's call is refused.
-	form2 := url.Values{"CallSid": {twiliosim.NewSID("CA")}, "From": {callerPhone}, "To": {chantest.BankNumber}, "Digits": {"1"}}
+	form2 := url.Values{"CallSid": {twiliosim.NewSID("CA")}, "From": {callerPhone}, "To": {testworld.BankNumber}, "Digits": {"1"}}
 	ivr := g.Action
-	post(t, ivr, form2, twiliosim.Sign(chantest.AuthToken, ivr, form2), http.StatusForbidden)
+	post(t, ivr, form2, twiliosim.Sign(testworld.AuthToken, ivr, form2), http.StatusForbidden)
 	post(t, target, form, "bad", http.StatusForbidden)
 }
 
@@ -274,7 +274,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // checkConferenceHistory: the conference's events are in the interaction's
 // history, the customer's hang-up ending it for the agent too.
-func checkConferenceHistory(t *testing.T, env *chantest.Env, id, agent int64) {
+func checkConferenceHistory(t *testing.T, env *testworld.World, id, agent int64) {
 	t.Helper()
 	env.Eventually("conference_ended in the history", func() bool {
 		return env.Count(`SELECT count(*) FROM interaction_events WHERE interaction_id = $1 AND kind = 'conference_ended'`, id) == 1
@@ -316,13 +316,13 @@ func checkConferenceHistory(t *testing.T, env *chantest.Env, id, agent int64) {
 func TestConferenceCallback(t *testing.T) {
 	env, _ := setup(t)
 	incoming := env.Public + "/channels/twilio/voice"
-	call := url.Values{"CallSid": {twiliosim.NewSID("CA")}, "From": {callerPhone}, "To": {chantest.BankNumber}, "CallStatus": {"ringing"}}
-	post(t, incoming, call, twiliosim.Sign(chantest.AuthToken, incoming, call), http.StatusOK)
+	call := url.Values{"CallSid": {twiliosim.NewSID("CA")}, "From": {callerPhone}, "To": {testworld.BankNumber}, "CallStatus": {"ringing"}}
+	post(t, incoming, call, twiliosim.Sign(testworld.AuthToken, incoming, call), http.StatusOK)
 	id := interactionOfCall(env, call.Get("CallSid")).id
 	target := env.Public + "/channels/twilio/voice/conference?i=" + itoa(id)
 	form := func(mod func(url.Values)) url.Values {
 		f := url.Values{"ConferenceSid": {"CF0123456789abcdef0123456789abcdef"}, "FriendlyName": {"interaction-" + itoa(id)},
-			"AccountSid": {chantest.AccountSID}, "StatusCallbackEvent": {"participant-join"}, "SequenceNumber": {"2"},
+			"AccountSid": {testworld.AccountSID}, "StatusCallbackEvent": {"participant-join"}, "SequenceNumber": {"2"},
 			"CallSid": {call.Get("CallSid")}, "ParticipantLabel": {"customer"}, "Hold": {"false"}, "Muted": {"false"},
 			"Timestamp": {"Thu, 26 Nov 2026 08:00:00 +0000"}}
 		if mod != nil {
@@ -349,7 +349,7 @@ func TestConferenceCallback(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			sig := tc.sig
 			if sig == "" {
-				sig = twiliosim.Sign(chantest.AuthToken, target, tc.form)
+				sig = twiliosim.Sign(testworld.AuthToken, target, tc.form)
 			}
 			post(t, target, tc.form, sig, tc.want)
 		})

@@ -13,8 +13,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"switchboard"
-	"switchboard/channels/internal/chantest"
 	"switchboard/channels/webchat"
+	"switchboard/internal/testworld"
 	"switchboard/routing"
 )
 
@@ -22,9 +22,9 @@ var chatKey = []byte("0123456789abcdef0123456789abcdef-test")
 
 const origin = "https://www.bank.example"
 
-func setup(t testing.TB, mod func(*webchat.Config)) (*chantest.Env, *webchat.Channel) {
+func setup(t testing.TB, mod func(*webchat.Config)) (*testworld.World, *webchat.Channel) {
 	t.Helper()
-	env := chantest.New(t)
+	env := testworld.New(t, testworld.ForChannels())
 	cfg := webchat.Config{Key: chatKey, AllowedOrigins: []string{origin}, PublicURL: env.Public, RedisPrefix: env.Prefix}
 	if mod != nil {
 		mod(&cfg)
@@ -44,7 +44,7 @@ type client struct {
 	ws *websocket.Conn
 }
 
-func dial(t testing.TB, env *chantest.Env, org string) (*client, *http.Response, error) {
+func dial(t testing.TB, env *testworld.World, org string) (*client, *http.Response, error) {
 	h := http.Header{}
 	if org != "" {
 		h.Set("Origin", org)
@@ -57,7 +57,7 @@ func dial(t testing.TB, env *chantest.Env, org string) (*client, *http.Response,
 	return &client{t: t, ws: ws}, resp, nil
 }
 
-func mustDial(t testing.TB, env *chantest.Env) *client {
+func mustDial(t testing.TB, env *testworld.World) *client {
 	t.Helper()
 	c, _, err := dial(t, env, origin)
 	if err != nil {
