@@ -132,6 +132,14 @@ func TestSlowDeskIsDisconnectedAndResyncs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
+	// The desk counts the connection once it has set it up, a moment after
+	// the handshake: until then "no connections" would pass for the
+	// disconnection this test waits for.
+	for counted := time.Now().Add(10 * time.Second); n.desk.Stats().Connections == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(counted) {
+			t.Fatal("the desk never counted the connection")
+		}
+	}
 	// Never read; send requests whose replies pile up in the send queue
 	// once the kernel's small buffers are full. The server may read more
 	// slowly than this loop writes, so this side's buffers can fill first:
