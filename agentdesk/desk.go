@@ -23,6 +23,7 @@ import (
 	"switchboard/campaigns"
 	"switchboard/channels"
 	"switchboard/customers"
+	"switchboard/internal/keyspace"
 	"switchboard/routing"
 )
 
@@ -31,7 +32,7 @@ type Config struct {
 	PublicURL   string // the origin desks must come from, e.g. https://desk.bank.example
 	Node        string // this process's name, shown to desks for support
 	Centre      string // the contact centre's Redis hash tag, as routing's
-	RedisPrefix string // put in front of the desk's Redis channel name
+	RedisPrefix string // put in front of the desk's Redis key names
 
 	SendQueue int           // frames queued per desk before it counts as slow; default 64
 	MaxFrame  int64         // largest frame a desk may send; default 16 KiB
@@ -132,6 +133,7 @@ type SoftphoneToken struct {
 type Desk struct {
 	cfg      Config
 	deps     Deps
+	keys     keyspace.Centre
 	store    *channels.Store
 	hub      *hub
 	upgrader websocket.Upgrader
@@ -157,8 +159,8 @@ func New(cfg Config, deps Deps) (*Desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Desk{cfg: cfg, deps: deps, hub: newHub(), pops: newLatencies(8192),
-		store: channels.NewStore(deps.Pool, cfg.Now)}
+	d := &Desk{cfg: cfg, deps: deps, keys: keyspace.New(cfg.RedisPrefix, cfg.Centre), hub: newHub(),
+		pops: newLatencies(8192), store: channels.NewStore(deps.Pool, cfg.Now)}
 	d.upgrader = websocket.Upgrader{
 		ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
 		HandshakeTimeout: 10 * time.Second,

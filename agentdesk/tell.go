@@ -14,11 +14,8 @@ type told struct {
 	Frame   json.RawMessage `json:"frame"`
 }
 
-// tellChannel is the Redis pub/sub channel of told frames, next to the
-// routing keys of the same contact centre.
-func (d *Desk) tellChannel() string {
-	return d.cfg.RedisPrefix + "agentdesk:{" + d.cfg.Centre + "}:tell"
-}
+// tellChannel is the Redis pub/sub channel of told frames.
+func (d *Desk) tellChannel() string { return d.keys.DeskTell() }
 
 // tell sends frame f to every desk of agentID, on every node.
 func (d *Desk) tell(ctx context.Context, agentID int64, f outFrame) error {

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"switchboard"
+	"switchboard/internal/keyspace"
 )
 
 // Event is what a channel tells the agents' desks. See the package doc for
@@ -32,17 +32,19 @@ type Event struct {
 // and the chat reload on reconnect.
 type Bus struct {
 	rdb     redis.UniversalClient
+	keys    keyspace.Centre
 	channel string
 	log     *slog.Logger
 }
 
-// NewBus returns a Bus whose channel name is prefix + "channels:{" + centre
-// + "}:events", next to the routing keys of the same contact centre.
+// NewBus returns the Bus of centre's keyspace.DeskEvents under the Redis
+// key prefix.
 func NewBus(rdb redis.UniversalClient, prefix, centre string, log *slog.Logger) *Bus {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Bus{rdb: rdb, channel: prefix + "channels:{" + centre + "}:events", log: log}
+	keys := keyspace.New(prefix, centre)
+	return &Bus{rdb: rdb, keys: keys, channel: keys.DeskEvents(), log: log}
 }
 
 // Channel is the Redis pub/sub channel name.
@@ -126,8 +128,7 @@ func (b *Bus) Subscribe(ctx context.Context) (<-chan Event, error) {
 // Claim makes one node of many do a job once: it reports true to the first
 // caller for name within ttl, false to the others.
 func (b *Bus) Claim(ctx context.Context, name string, ttl time.Duration) (bool, error) {
-	key := strings.TrimSuffix(b.channel, "events") + "claim:" + name
-	ok, err := b.rdb.SetNX(ctx, key, 1, ttl).Result()
+	ok, err := b.rdb.SetNX(ctx, b.keys.Claim(name), 1, ttl).Result()
 	if err != nil {
 		return false, fmt.Errorf("channels: claim %s: %w", name, err)
 	}

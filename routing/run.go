@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"switchboard"
+	"switchboard/internal/keyspace"
 )
 
 // Run keeps routing going until ctx ends: every Config.SweepEvery it rebuilds Redis from Postgres
@@ -47,7 +48,7 @@ func (e *Engine) reconcileOnce(ctx context.Context) {
 	if e.pool == nil {
 		return
 	}
-	got, err := e.rdb.SetNX(ctx, e.keys.key("reconciled"), "1", e.cfg.ReconcileEvery*9/10).Result()
+	got, err := e.rdb.SetNX(ctx, e.keys.key(keyspace.Reconciled), "1", e.cfg.ReconcileEvery*9/10).Result()
 	if err != nil || !got {
 		return
 	}
