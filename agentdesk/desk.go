@@ -103,7 +103,7 @@ type Deps struct {
 	Engine    *routing.Engine
 	Customers *customers.Service
 	Bus       *channels.Bus
-	Redis     redis.UniversalClient // for frames to an agent on another node
+	Redis     redis.UniversalClient // for which agents have a desk open on any node
 	Send      Sender
 	// Typing shows the agent's typing indicator in the customer's chat;
 	// nil when no chat channel runs here.

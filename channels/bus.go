@@ -13,10 +13,11 @@ import (
 	"switchboard/internal/keyspace"
 )
 
-// Event is what a channel tells the agents' desks. See the package doc for
-// the wire shape.
+// Event is what the agents' desks are told besides routing: a channel's
+// message, typing or delivery status, or a ready frame for every desk of
+// one agent. See the package doc for the wire shape.
 type Event struct {
-	Kind          string              `json:"kind"` // message, typing, status
+	Kind          string              `json:"kind"` // message, typing, status, frame
 	InteractionID int64               `json:"interaction_id"`
 	Channel       switchboard.Channel `json:"channel"`
 	AgentID       int64               `json:"agent_id"`
@@ -24,12 +25,20 @@ type Event struct {
 	Typing        bool                `json:"typing,omitempty"`
 	// From says who is typing: "customer" or "agent".
 	From string `json:"from,omitempty"`
+	// Frame, of kind "frame", is a desk protocol frame as the desk sends it,
+	// for the desks of AgentID on whichever node holds them: what routing
+	// does not announce per agent (an interaction taken away by a transfer).
+	Frame json.RawMessage `json:"frame,omitempty"`
 }
 
-// Bus publishes Events on one Redis pub/sub channel and delivers them to
-// subscribers on every node. Pub/sub is lossy by design: an event missed by
-// a node whose socket was down is found again in Postgres, which the desk
-// and the chat reload on reconnect.
+// EventFrame is the kind of an Event that carries a desk Frame.
+const EventFrame = "frame"
+
+// Bus publishes Events on the desk-events channel of one contact centre
+// (keyspace.DeskEvents) and delivers them to subscribers on every node.
+// Pub/sub is lossy by design: an event missed by a node whose socket was
+// down is found again in Postgres, which the desk and the chat reload on
+// reconnect.
 type Bus struct {
 	rdb     redis.UniversalClient
 	keys    keyspace.Centre

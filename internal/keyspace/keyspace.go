@@ -162,15 +162,13 @@ func (c Centre) RoutingScript(now time.Time) []string {
 // (routing.Engine.Subscribe).
 func (c Centre) RoutingEvents() string { return c.Routing("events") }
 
-// DeskEvents is the pub/sub channel of what the channels tell the agents'
-// desks: a customer's message, typing and delivery status (package
-// channels, Bus). Each message is one JSON channels.Event.
+// DeskEvents is the pub/sub channel of what the agents' desks are told
+// besides routing: a channel's messages, typing and delivery status, and
+// frames for one agent's desks on whichever node holds them (package
+// channels, Bus). Each message is one JSON channels.Event. It kept the name
+// it had when it carried only the channels' events; the desk's own frames
+// went on "agentdesk:{centre}:tell" until they joined it.
 func (c Centre) DeskEvents() string { return c.key("channels", "events") }
-
-// DeskTell is the pub/sub channel of frames for one agent's desks on
-// whichever node holds them (package agentdesk, tell). Each message is the
-// agent's id and the frame, in JSON.
-func (c Centre) DeskTell() string { return c.key("agentdesk", "tell") }
 
 // Claim is a string (SET NX with the claim's time to live): the first
 // node to set it does the job name once (channels.Bus.Claim; the voice

@@ -36,7 +36,6 @@ func TestNames(t *testing.T) {
 		"desk events":  {c.DeskEvents(), "sb:channels:{main}:events"},
 		"claim":        {c.Claim("bridge:1:2"), "sb:channels:{main}:claim:bridge:1:2"},
 		"desk seen":    {c.DeskSeen(), "sb:agentdesk:{main}:seen"},
-		"desk tell":    {c.DeskTell(), "sb:agentdesk:{main}:tell"},
 		"chat limit":   {c.ChatLimit("msg-ip") + "203.0.113.7", "sb:chat:{main}:limit:msg-ip:203.0.113.7"},
 		"account":      {acct, "sb:agents:{main}:login:acct:00ff"},
 		"account lock": {acctLock, "sb:agents:{main}:login:acct:00ff:lock"},
