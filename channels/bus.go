@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"switchboard"
+	"switchboard/internal/fanout"
 	"switchboard/internal/keyspace"
 )
 
@@ -35,29 +36,36 @@ type Event struct {
 const EventFrame = "frame"
 
 // Bus publishes Events on the desk-events channel of one contact centre
-// (keyspace.DeskEvents) and delivers them to subscribers on every node.
-// Pub/sub is lossy by design: an event missed by a node whose socket was
-// down is found again in Postgres, which the desk and the chat reload on
+// (keyspace.DeskEvents) and delivers them to subscribers on every node,
+// all the subscribers of a process sharing one Redis subscription. Pub/sub
+// is lossy by design: an event missed by a node whose socket was down is
+// found again in Postgres, which the desk and the chat reload on
 // reconnect.
 type Bus struct {
-	rdb     redis.UniversalClient
-	keys    keyspace.Centre
-	channel string
-	log     *slog.Logger
+	rdb  redis.UniversalClient
+	keys keyspace.Centre
+	hub  *fanout.Hub[Event]
+	log  *slog.Logger
 }
 
-// NewBus returns the Bus of centre's keyspace.DeskEvents under the Redis
-// key prefix.
+// subscriberQueue is how many events a subscriber may fall behind by
+// before it loses one (see internal/fanout): more than the 100 messages of
+// go-redis's channel that each had when it subscribed alone.
+const subscriberQueue = 1000
+
+// NewBus returns the Bus of centre's desk events under the Redis key
+// prefix.
 func NewBus(rdb redis.UniversalClient, prefix, centre string, log *slog.Logger) *Bus {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	keys := keyspace.New(prefix, centre)
-	return &Bus{rdb: rdb, keys: keys, channel: keys.DeskEvents(), log: log}
+	b := &Bus{rdb: rdb, keys: keyspace.New(prefix, centre), log: log}
+	b.hub = fanout.New(rdb, b.keys.DeskEvents(), subscriberQueue, b.decode, log)
+	return b
 }
 
 // Channel is the Redis pub/sub channel name.
-func (b *Bus) Channel() string { return b.channel }
+func (b *Bus) Channel() string { return b.hub.Channel() }
 
 // Publish sends e to every subscriber.
 func (b *Bus) Publish(ctx context.Context, e Event) error {
@@ -65,7 +73,7 @@ func (b *Bus) Publish(ctx context.Context, e Event) error {
 	if err != nil {
 		return fmt.Errorf("channels: encode event: %w", err)
 	}
-	if err := b.rdb.Publish(ctx, b.channel, p).Err(); err != nil {
+	if err := b.rdb.Publish(ctx, b.Channel(), p).Err(); err != nil {
 		return fmt.Errorf("channels: publish %s of %d: %w", e.Kind, e.InteractionID, err)
 	}
 	return nil
@@ -87,7 +95,7 @@ func (b *Bus) PublishAll(ctx context.Context, events []Event) error {
 	}
 	_, err := b.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for _, p := range payloads {
-			pipe.Publish(ctx, b.channel, p)
+			pipe.Publish(ctx, b.Channel(), p)
 		}
 		return nil
 	})
@@ -98,40 +106,24 @@ func (b *Bus) PublishAll(ctx context.Context, events []Event) error {
 }
 
 // Subscribe delivers events until ctx ends; the returned channel is closed
-// then. The subscription is live when Subscribe returns.
+// then. The subscription is live when Subscribe returns. A subscriber must
+// keep up: one that falls subscriberQueue events behind loses the next
+// ones, and the process's other subscribers do not wait for it.
 func (b *Bus) Subscribe(ctx context.Context) (<-chan Event, error) {
-	sub := b.rdb.Subscribe(ctx, b.channel)
-	if _, err := sub.Receive(ctx); err != nil {
-		sub.Close()
-		return nil, fmt.Errorf("channels: subscribe %s: %w", b.channel, err)
+	evs, err := b.hub.Subscribe(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("channels: subscribe %s: %w", b.Channel(), err)
 	}
-	out := make(chan Event, 256)
-	go func() {
-		defer close(out)
-		defer sub.Close()
-		ch := sub.Channel()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case m, ok := <-ch:
-				if !ok {
-					return
-				}
-				var e Event
-				if err := json.Unmarshal([]byte(m.Payload), &e); err != nil {
-					b.log.Warn("channels: bad event on bus", "err", err)
-					continue
-				}
-				select {
-				case out <- e:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
+	return evs, nil
+}
+
+func (b *Bus) decode(payload string) []Event {
+	var e Event
+	if err := json.Unmarshal([]byte(payload), &e); err != nil {
+		b.log.Warn("channels: bad event on bus", "err", err)
+		return nil
+	}
+	return []Event{e}
 }
 
 // Claim makes one node of many do a job once: it reports true to the first

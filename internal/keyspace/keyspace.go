@@ -158,8 +158,8 @@ func (c Centre) RoutingScript(now time.Time) []string {
 }
 
 // RoutingEvents is the pub/sub channel of routing events: each routing
-// call publishes one message, its events as JSON one per line
-// (routing.Engine.Subscribe).
+// call publishes one message, its events as JSON one per line. Every
+// process subscribes once (routing.Engine.Subscribe fans it out).
 func (c Centre) RoutingEvents() string { return c.Routing("events") }
 
 // DeskEvents is the pub/sub channel of what the agents' desks are told
