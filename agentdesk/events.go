@@ -17,8 +17,8 @@ const shards = 16
 
 // Run delivers routing and desk events (the channels' and other nodes'
 // frames) to this node's desks, and the wallboard to its supervisors,
-// until ctx ends. The subscriptions are live
-// when Run returns without error; the loops continue in the background.
+// until ctx ends. The subscriptions are live when Run returns without
+// error; the loops continue in the background.
 func (d *Desk) Run(ctx context.Context) error {
 	d.life = ctx
 	revents, err := d.deps.Engine.Subscribe(ctx)

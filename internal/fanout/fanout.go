@@ -44,7 +44,8 @@ type Hub[T any] struct {
 
 // New returns a Hub of channel. decode turns a message into the items
 // consumers receive (none to skip it); it is called once per message, on
-// the reader's goroutine. queue is how many messages a consumer may fall
+// the reader's goroutine, and every consumer gets the same items, which
+// they must not change. queue is how many messages a consumer may fall
 // behind by before it loses one.
 func New[T any](rdb redis.UniversalClient, channel string, queue int, decode func(payload string) []T, log *slog.Logger) *Hub[T] {
 	if log == nil {
