@@ -24,6 +24,7 @@ import (
 	"switchboard/channels"
 	"switchboard/customers"
 	"switchboard/interactions"
+	"switchboard/internal/keyspace"
 	"switchboard/routing"
 )
 
@@ -32,7 +33,7 @@ type Config struct {
 	PublicURL   string // the origin desks must come from, e.g. https://desk.bank.example
 	Node        string // this process's name, shown to desks for support
 	Centre      string // the contact centre's Redis hash tag, as routing's
-	RedisPrefix string // put in front of the desk's Redis channel name
+	RedisPrefix string // put in front of the desk's Redis key names
 
 	SendQueue int           // frames queued per desk before it counts as slow; default 64
 	MaxFrame  int64         // largest frame a desk may send; default 16 KiB
@@ -108,7 +109,7 @@ type Deps struct {
 	Engine    *routing.Engine
 	Customers *customers.Service
 	Bus       *channels.Bus
-	Redis     redis.UniversalClient // for frames to an agent on another node
+	Redis     redis.UniversalClient // for which agents have a desk open on any node
 	Repliers  Repliers
 	// Typing shows the agent's typing indicator in the customer's chat;
 	// nil when no chat channel runs here.
@@ -138,6 +139,7 @@ type SoftphoneToken struct {
 type Desk struct {
 	cfg      Config
 	deps     Deps
+	keys     keyspace.Centre
 	store    *interactions.Store
 	hub      *hub
 	upgrader websocket.Upgrader
@@ -163,8 +165,8 @@ func New(cfg Config, deps Deps) (*Desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Desk{cfg: cfg, deps: deps, hub: newHub(), pops: newLatencies(8192),
-		store: interactions.NewStore(deps.Pool, cfg.Now)}
+	d := &Desk{cfg: cfg, deps: deps, keys: keyspace.New(cfg.RedisPrefix, cfg.Centre), hub: newHub(),
+		pops: newLatencies(8192), store: interactions.NewStore(deps.Pool, cfg.Now)}
 	d.upgrader = websocket.Upgrader{
 		ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
 		HandshakeTimeout: 10 * time.Second,

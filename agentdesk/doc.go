@@ -10,7 +10,8 @@
 // frame it gets then is read from Postgres and routing's Redis state, not
 // from any node's memory, so nothing is lost or shown twice.
 //
-// Every node subscribes to every routing and channel event through Redis and
+// Every node subscribes to every routing and desk event through Redis (the
+// channels' events, and the frames other nodes tell an agent's desks) and
 // delivers those about agents whose sockets it holds. Events of one agent
 // are handled in order by one of a few workers, so an offer's withdrawal
 // never overtakes the offer, while pops for different agents are built in

@@ -15,9 +15,10 @@ import (
 // while pops for different agents are built in parallel.
 const shards = 16
 
-// Run delivers routing and channel events to this node's desks, and the
-// wallboard to its supervisors, until ctx ends. The subscriptions are live
-// when Run returns without error; the loops continue in the background.
+// Run delivers routing and desk events (the channels' and other nodes'
+// frames) to this node's desks, and the wallboard to its supervisors,
+// until ctx ends. The subscriptions are live when Run returns without
+// error; the loops continue in the background.
 func (d *Desk) Run(ctx context.Context) error {
 	d.life = ctx
 	revents, err := d.deps.Engine.Subscribe(ctx)
@@ -27,9 +28,6 @@ func (d *Desk) Run(ctx context.Context) error {
 	cevents, err := d.deps.Bus.Subscribe(ctx)
 	if err != nil {
 		return fmt.Errorf("agentdesk: %w", err)
-	}
-	if err := d.subscribeTold(ctx); err != nil {
-		return err
 	}
 	if err := d.watchSessions(ctx); err != nil {
 		return err
@@ -133,14 +131,16 @@ func (d *Desk) onRouting(ctx context.Context, e routing.Event) {
 }
 
 // onChannel forwards a customer's message, typing or delivery status to the
-// agent who holds the interaction. The agent's own typing (shown to the
-// customer) is not sent back to their desk, which would show it as the
-// customer's.
+// agent who holds the interaction, and a frame another node told the
+// agent's desks (tell). The agent's own typing (shown to the customer) is
+// not sent back to their desk, which would show it as the customer's.
 func (d *Desk) onChannel(e channels.Event) {
 	if e.AgentID == 0 || (e.Kind == "typing" && e.From == "agent") {
 		return
 	}
 	switch e.Kind {
+	case channels.EventFrame:
+		d.hub.toAgent(e.AgentID, e.Frame)
 	case "message":
 		d.hub.toAgent(e.AgentID, encode(push("message", messageFrame{InteractionID: e.InteractionID, Channel: string(e.Channel), Message: e.Message})))
 	case "typing":

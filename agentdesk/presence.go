@@ -21,9 +21,7 @@ const ReasonDeskClosed = "desk_closed"
 // node last saw one (Unix ms). Every node refreshes the agents it holds, so
 // an agent whose score is old has no desk anywhere: closed, or on a node
 // that died.
-func (d *Desk) seenKey() string {
-	return d.cfg.RedisPrefix + "agentdesk:{" + d.cfg.Centre + "}:seen"
-}
+func (d *Desk) seenKey() string { return d.keys.DeskSeen() }
 
 // presenceLoop keeps this node's agents fresh in seenKey and puts
 // available agents whose desks are all gone on break, so routing does not

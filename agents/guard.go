@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"switchboard"
+	"switchboard/internal/keyspace"
 )
 
 // GuardConfig is the sign-in throttle's policy; zero values get defaults.
@@ -47,13 +48,15 @@ func (c GuardConfig) withDefaults() GuardConfig {
 type Guard struct {
 	store *Store
 	rdb   redis.UniversalClient
+	space keyspace.Centre
 	cfg   GuardConfig
 	log   *slog.Logger
 }
 
 // NewGuard returns a Guard for the sign-ins of store.
 func NewGuard(store *Store, rdb redis.UniversalClient, cfg GuardConfig, log *slog.Logger) *Guard {
-	return &Guard{store: store, rdb: rdb, cfg: cfg.withDefaults(), log: log}
+	cfg = cfg.withDefaults()
+	return &Guard{store: store, rdb: rdb, space: keyspace.New(cfg.Prefix, cfg.Centre), cfg: cfg, log: log}
 }
 
 // Attempt is one sign-in: what was typed and where it came from.
@@ -106,17 +109,17 @@ type guardKeys struct{ account, source keyPair }
 // account is hashed (a username may be anything typed, of any length);
 // IPv6 sources count by /64, which one client usually holds whole.
 func (g *Guard) keys(at Attempt) guardKeys {
-	base := g.cfg.Prefix + "agents:{" + g.cfg.Centre + "}:login:"
 	h := sha256.Sum256([]byte(strings.ToLower(at.Username)))
-	acct := base + "acct:" + hex.EncodeToString(h[:16])
 	src := "unknown"
 	if a := at.Source; a.Is6() && !a.Is4In6() {
 		src = netip.PrefixFrom(a, 64).Masked().String()
 	} else if a.IsValid() {
 		src = a.String()
 	}
-	src = base + "src:" + src
-	return guardKeys{account: keyPair{acct, acct + ":lock"}, source: keyPair{src, src + ":lock"}}
+	var k guardKeys
+	k.account.count, k.account.lock = g.space.LoginAccount(hex.EncodeToString(h[:16]))
+	k.source.count, k.source.lock = g.space.LoginSource(src)
+	return k
 }
 
 // refuseLocked returns ErrThrottled while either key is locked.

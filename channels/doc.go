@@ -12,18 +12,20 @@
 //
 // What is shared here:
 //
-//   - Bus publishes what an agent's desk must show (a customer's message, a
-//     typing indicator, a delivery status) on one Redis pub/sub channel, so
-//     the node that holds the agent's socket receives it whichever node took
-//     the webhook. The channel is Bus.Channel(); every payload is one JSON
-//     Event:
+//   - Bus publishes what an agent's desk must show besides routing's events
+//     (a customer's message, a typing indicator, a delivery status, and
+//     frames one desk node sends to an agent's desks on the others) on the
+//     centre's one desk-events pub/sub channel, so the node that holds the
+//     agent's socket receives it whichever node took the webhook. The
+//     channel is Bus.Channel(); every payload is one JSON Event:
 //
 //     {"kind":"message","interaction_id":42,"channel":"sms","agent_id":7,
 //     "message":{"id":9,"direction":"inbound","body":"hi","media_urls":[],
 //     "status":"received","at":"2026-11-26T04:00:00Z"}}
 //
-//     kind is "message", "typing" or "status". agent_id is 0 while no agent
-//     has the interaction; the desk then shows it with the offer.
+//     kind is "message", "typing", "status" or "frame" (with "frame", a
+//     desk protocol frame for every desk of agent_id). agent_id is 0 while
+//     no agent has the interaction; the desk then shows it with the offer.
 //
 // The routing engine is handed each new contact after the commit: a failure
 // there is retried by the engine's rebuild from Postgres, never lost.

@@ -78,7 +78,8 @@
 //
 // # Events and statistics
 //
-// Operations publish every change on the centre's pub/sub channel (Subscribe),
+// Operations publish every change on the centre's pub/sub channel, which
+// each process reads once and hands to its subscribers (Subscribe),
 // and count offered, answered, answered within the service-level threshold,
 // answer delay and abandoned per queue and tier, per minute and per day, so
 // Stats reads a wallboard in a few round trips.

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"switchboard"
+	"switchboard/internal/fanout"
 )
 
 // Engine routes interactions to agents. One Engine runs in every server
@@ -25,13 +26,14 @@ import (
 // With a nil pool the engine keeps no history and cannot rebuild Redis: that
 // is the simulator's mode, and only the simulator's.
 type Engine struct {
-	cfg   Config
-	rdb   redis.UniversalClient
-	pool  *pgxpool.Pool
-	log   *slog.Logger
-	now   func() time.Time
-	keys  keys
-	batch *batcher // runs the routing operations in Redis
+	cfg    Config
+	rdb    redis.UniversalClient
+	pool   *pgxpool.Pool
+	log    *slog.Logger
+	now    func() time.Time
+	keys   keys
+	batch  *batcher           // runs the routing operations in Redis
+	events *fanout.Hub[Event] // this process's one subscription to the events
 
 	laterMu sync.Mutex
 	later   []*opCall  // to run ahead of the next operation (acceptLater)
@@ -144,6 +146,7 @@ func New(cfg Config, rdb redis.UniversalClient, pool *pgxpool.Pool, log *slog.Lo
 	e := &Engine{cfg: cfg, rdb: rdb, pool: pool, log: log, now: now,
 		keys: newKeys(cfg.Prefix, cfg.Centre), queue: map[string]Queue{}, node: newNodeID()}
 	e.batch = newBatcher(rdb, e.keys.events())
+	e.events = fanout.New(rdb, e.keys.events(), subscriberQueue, e.decodeEvents, log)
 	for _, q := range cfg.Queues {
 		e.queue[q.Name] = q
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/internal/keyspace"
 	"switchboard/internal/testenv"
 )
 
@@ -38,7 +39,7 @@ func TestRedisFlush(t *testing.T) {
 		var live int64
 		var err error
 		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			if live, err = c.rdb.HLen(ctx, c.engines[0].keys.key("task")).Result(); err != nil || live >= 5 {
+			if live, err = c.rdb.HLen(ctx, c.engines[0].keys.key(keyspace.Task)).Result(); err != nil || live >= 5 {
 				break
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"switchboard"
+	"switchboard/internal/keyspace"
 )
 
 // TestEligibleAgentFarDownTheFreeList: 200 agents are free, the longest
@@ -204,7 +205,7 @@ func TestOldLayoutIsMigrated(t *testing.T) {
 	clk.Advance(time.Second)
 	must(t, e.Login(ctx, 2))
 	// Rewrite the state as the old layout kept it.
-	raw, err := e.rdb.HGetAll(ctx, e.keys.key("agent")).Result()
+	raw, err := e.rdb.HGetAll(ctx, e.keys.key(keyspace.Agent)).Result()
 	must(t, err)
 	must(t, e.clearFreeIndex(ctx))
 	for id, v := range raw {
@@ -213,7 +214,7 @@ func TestOldLayoutIsMigrated(t *testing.T) {
 		delete(a, "g")
 		b, err := json.Marshal(a)
 		must(t, err)
-		must(t, e.rdb.HSet(ctx, e.keys.key("agent"), id, b).Err())
+		must(t, e.rdb.HSet(ctx, e.keys.key(keyspace.Agent), id, b).Err())
 		for _, k := range e.keys.legacyFree() {
 			must(t, e.rdb.ZAdd(ctx, k, redis.Z{Score: a["idle"].(float64), Member: id}).Err())
 		}
@@ -237,7 +238,7 @@ func TestOldLayoutIsMigrated(t *testing.T) {
 // clearFreeIndex deletes the free-agent index (registries and sets).
 func (e *Engine) clearFreeIndex(ctx context.Context) error {
 	for _, ch := range switchboard.Channels {
-		reg := e.keys.key("free:" + string(ch))
+		reg := e.keys.Free(string(ch))
 		groups, err := e.rdb.HKeys(ctx, reg).Result()
 		if err != nil {
 			return err

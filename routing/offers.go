@@ -23,7 +23,7 @@ func (e *Engine) OfferExpiry(ctx context.Context, agentID, interactionID int64) 
 	if !ok {
 		return time.Time{}, switchboard.Errorf(switchboard.ErrNotFound, "interaction %d is not being routed", interactionID)
 	}
-	if t.St != "offered" || t.Ag != agentID {
+	if t.St != string(switchboard.StateOffered) || t.Ag != agentID {
 		return time.Time{}, switchboard.Errorf(switchboard.ErrNotFound, "agent %d holds no offer of interaction %d", agentID, interactionID)
 	}
 	return ms(t.X), nil

@@ -129,7 +129,7 @@ func (e *Engine) clearState(ctx context.Context) error {
 	del := append(all[1:len(all)-1:len(all)-1], e.keys.key("wrap:start"))
 	del = append(del, e.keys.legacyFree()...)
 	for _, ch := range switchboard.Channels {
-		groups, err := e.rdb.HKeys(ctx, e.keys.key("free:"+string(ch))).Result()
+		groups, err := e.rdb.HKeys(ctx, e.keys.Free(string(ch))).Result()
 		if err != nil {
 			return err
 		}

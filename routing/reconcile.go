@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"switchboard/internal/keyspace"
 )
 
 // Reconcile corrects Postgres where it disagrees with Redis for longer
@@ -109,12 +111,12 @@ func (e *Engine) disagreements(ctx context.Context) (drift, error) {
 		ids = append(ids, fmt.Sprintf("%d|done", id), fmt.Sprintf("%d|abandoned", id))
 	}
 	_, err = e.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		alive = p.Exists(ctx, k.key("alive"))
-		seq = p.Get(ctx, k.key("seq"))
-		states = p.HGetAll(ctx, k.key("tstate"))
-		agents = p.HGetAll(ctx, k.key("agent"))
+		alive = p.Exists(ctx, k.key(keyspace.Alive))
+		seq = p.Get(ctx, k.key(keyspace.Seq))
+		states = p.HGetAll(ctx, k.key(keyspace.TaskState))
+		agents = p.HGetAll(ctx, k.key(keyspace.Agent))
 		if len(ids) > 0 {
-			ended = p.ZMScore(ctx, k.key("task:ended"), ids...)
+			ended = p.ZMScore(ctx, k.key(keyspace.Ended), ids...)
 		}
 		return nil
 	})

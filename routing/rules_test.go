@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"switchboard"
+	"switchboard/internal/keyspace"
 )
 
 var (
@@ -426,7 +427,7 @@ func TestBadInput(t *testing.T) {
 			if err := e.Enqueue(ctx, tk); !errors.Is(err, switchboard.ErrInvalid) {
 				t.Fatalf("got %v, want ErrInvalid", err)
 			}
-			n, err := e.rdb.HLen(ctx, e.keys.key("task")).Result()
+			n, err := e.rdb.HLen(ctx, e.keys.key(keyspace.Task)).Result()
 			must(t, err)
 			if n != 0 {
 				t.Fatalf("%d tasks stored after bad input", n)

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"switchboard"
+	"switchboard/internal/keyspace"
 )
 
 // Run keeps routing going until ctx ends: every Config.SweepEvery it rebuilds Redis from Postgres
@@ -70,7 +69,7 @@ func (e *Engine) reconcileOnce(ctx context.Context) {
 	if e.pool == nil {
 		return
 	}
-	got, err := e.rdb.SetNX(ctx, e.keys.key("reconciled"), "1", e.cfg.ReconcileEvery*9/10).Result()
+	got, err := e.rdb.SetNX(ctx, e.keys.key(keyspace.Reconciled), "1", e.cfg.ReconcileEvery*9/10).Result()
 	if err != nil || !got {
 		return
 	}
@@ -115,54 +114,38 @@ func (e *Engine) Match(ctx context.Context, max int) (int, error) {
 	return n, nil
 }
 
+// subscriberQueue is how many published messages (one per routing call)
+// a subscriber may fall behind by before it loses one (see
+// internal/fanout): the buffer each subscriber had when it held a Redis
+// subscription of its own.
+const subscriberQueue = 1000
+
 // Subscribe returns every event published by every engine of this contact
 // centre from now on, until ctx ends (then the channel is closed). Pub/sub
 // does not keep events for a subscriber that is away: after a reconnect,
-// read the current state with AgentStates and Waiting. The reader must keep
-// up; a subscriber that falls far behind is disconnected by Redis.
+// read the current state with AgentStates and Waiting. All the subscribers
+// of an engine share its one Redis subscription; the reader must keep up,
+// as a subscriber that falls subscriberQueue messages behind loses the
+// next ones (and the others do not wait for it).
 func (e *Engine) Subscribe(ctx context.Context) (<-chan Event, error) {
-	ps := e.rdb.Subscribe(ctx, e.keys.events())
-	if _, err := ps.Receive(ctx); err != nil {
-		ps.Close()
+	evs, err := e.events.Subscribe(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("routing: subscribe: %w", scriptError(err))
 	}
-	out := make(chan Event, 256)
-	go func() {
-		defer close(out)
-		defer ps.Close()
-		in := ps.Channel(redis.WithChannelSize(1000))
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case m, ok := <-in:
-				if !ok {
-					return
-				}
-				if !e.deliver(ctx, out, m.Payload) {
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
+	return evs, nil
 }
 
-// deliver sends the events of one message, one per line (a script
-// publishes all of its events at once), and reports whether ctx is still
-// live.
-func (e *Engine) deliver(ctx context.Context, out chan<- Event, payload string) bool {
+// decodeEvents reads the events of one message, one per line (a script
+// publishes all of its events at once).
+func (e *Engine) decodeEvents(payload string) []Event {
+	evs := make([]Event, 0, strings.Count(payload, "\n")+1)
 	for line := range strings.SplitSeq(payload, "\n") {
 		var w wireEvent
 		if err := json.Unmarshal([]byte(line), &w); err != nil {
 			e.log.Warn("routing: bad event", "err", err)
 			continue
 		}
-		select {
-		case out <- w.event():
-		case <-ctx.Done():
-			return false
-		}
+		evs = append(evs, w.event())
 	}
-	return true
+	return evs
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"switchboard"
+	"switchboard/internal/keyspace"
 )
 
 // Window is the activity of one queue and tier over a period.
@@ -84,7 +85,7 @@ type Waiting struct {
 // AgentStates returns every logged-in agent, by id.
 // Errors: ErrUnavailable when Redis is unreachable.
 func (e *Engine) AgentStates(ctx context.Context) ([]AgentStatus, error) {
-	raw, err := e.rdb.HGetAll(ctx, e.keys.key("agent")).Result()
+	raw, err := e.rdb.HGetAll(ctx, e.keys.key(keyspace.Agent)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("routing: agent states: %w", scriptError(err))
 	}
@@ -136,7 +137,7 @@ func (e *Engine) taskStates(ctx context.Context, ids []string) (map[string]strin
 	if len(ids) == 0 {
 		return out, nil
 	}
-	vals, err := e.rdb.HMGet(ctx, e.keys.key("tstate"), ids...).Result()
+	vals, err := e.rdb.HMGet(ctx, e.keys.key(keyspace.TaskState), ids...).Result()
 	if err != nil {
 		return nil, scriptError(err)
 	}
@@ -173,8 +174,8 @@ func (e *Engine) readTasks(ctx context.Context, ids []string) (map[string]wireTa
 	}
 	var vals, states *redis.SliceCmd
 	_, err := e.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		vals = p.HMGet(ctx, e.keys.key("task"), ids...)
-		states = p.HMGet(ctx, e.keys.key("tstate"), ids...)
+		vals = p.HMGet(ctx, e.keys.key(keyspace.Task), ids...)
+		states = p.HMGet(ctx, e.keys.key(keyspace.TaskState), ids...)
 		return nil
 	})
 	if err != nil {
@@ -198,7 +199,7 @@ func (e *Engine) readTasks(ctx context.Context, ids []string) (map[string]wireTa
 // Waiting returns the interactions waiting in queue, oldest arrival first.
 // Errors: ErrUnavailable when Redis is unreachable.
 func (e *Engine) Waiting(ctx context.Context, queue string) ([]Waiting, error) {
-	members, err := e.rdb.ZRangeByLex(ctx, e.keys.key("byq"), &redis.ZRangeBy{
+	members, err := e.rdb.ZRangeByLex(ctx, e.keys.key(keyspace.ByQueue), &redis.ZRangeBy{
 		Min: "[" + queue + "|", Max: "(" + queue + "|\xff"}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("routing: waiting in %s: %w", queue, scriptError(err))

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"switchboard"
+	"switchboard/internal/keyspace"
 )
 
 // counters are the per queue and tier metrics the scripts count.
@@ -62,8 +63,8 @@ func (e *Engine) fillWaiting(ctx context.Context, rows []QueueStats, now time.Ti
 	heads := make([]*redis.StringSliceCmd, len(rows))
 	for i, r := range rows {
 		p := r.Queue + "|" + string(r.Tier) + "|"
-		counts[i] = pipe.ZLexCount(ctx, e.keys.key("byq"), "["+p, "("+p+"\xff")
-		heads[i] = pipe.ZRangeByLex(ctx, e.keys.key("byq"), &redis.ZRangeBy{Min: "[" + p, Max: "(" + p + "\xff", Count: 1})
+		counts[i] = pipe.ZLexCount(ctx, e.keys.key(keyspace.ByQueue), "["+p, "("+p+"\xff")
+		heads[i] = pipe.ZRangeByLex(ctx, e.keys.key(keyspace.ByQueue), &redis.ZRangeBy{Min: "[" + p, Max: "(" + p + "\xff", Count: 1})
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return scriptError(err)

@@ -36,8 +36,7 @@ type Config struct {
 	// messages per customer per minute. Defaults 20, 120, 30.
 	ConnsPerIP, MsgsPerIP, MsgsPerCustomer float64
 	// Centre and RedisPrefix name the Redis keys of the limits, which every
-	// node shares: prefix + "chat:{" + centre + "}:limit:…". Centre is
-	// "main" if empty.
+	// node shares (keyspace.ChatLimit). Centre is "main" if empty.
 	Centre, RedisPrefix string
 	// ClientIP tells the client's address behind the trusted proxies
 	// (SWITCHBOARD_TRUSTED_PROXIES); the zero value takes the peer's, which

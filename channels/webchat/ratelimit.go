@@ -12,6 +12,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
+
+	"switchboard/internal/keyspace"
 )
 
 //go:embed ratelimit.lua
@@ -31,8 +33,9 @@ const (
 // limit is one rate limit (connections per IP, messages per customer…)
 // shared by every server process: each key's bucket is a GCRA state in
 // Redis, checked and spent by one script, so N nodes together allow what
-// one would. Keys are prefix + "chat:{centre}:limit:" + name + ":" + key,
-// in the contact centre's hash slot, and expire once the bucket is full.
+// one would. A bucket's key is keyspace.ChatLimit(name) + the client's
+// key, in the contact centre's hash slot; it expires once the bucket is
+// full.
 type limit struct {
 	rdb      redis.UniversalClient
 	keys     string
@@ -48,7 +51,7 @@ func newLimit(rdb redis.UniversalClient, prefix, centre, name string, perMinute 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &limit{rdb: rdb, keys: prefix + "chat:{" + centre + "}:limit:" + name + ":",
+	return &limit{rdb: rdb, keys: keyspace.New(prefix, centre).ChatLimit(name),
 		interval: time.Duration(math.Round(float64(time.Minute) / perMinute)), burst: burst,
 		local: newLimiters(perMinute, burst), log: log}
 }

@@ -113,3 +113,11 @@ func prefixTrue(bs []bool, n int) bool {
 	}
 	return n <= len(bs)
 }
+
+// TestLimitScriptKeys holds ratelimit.lua to the one key allow passes it:
+// the bucket, by name.
+func TestLimitScriptKeys(t *testing.T) {
+	if got := testenv.LuaKeyNames(t, gcraSource); len(got) != 1 || got[0] != "bucket" {
+		t.Fatalf("ratelimit.lua names its keys %v, want [bucket]", got)
+	}
+}

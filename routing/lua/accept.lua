@@ -10,7 +10,7 @@ if t and t.st == 'connected' and t.ag == tonumber(ARGV[3]) then return done() en
 if not t or t.st ~= 'offered' or t.ag ~= tonumber(ARGV[3]) or t.x <= NOW then
   fail('NOTFOUND', 'no live offer of this interaction to this agent')
 end
-redis.call('ZREM', KEYS[11], int(t.id))
+redis.call('ZREM', K.res, int(t.id))
 t.st = 'connected'; t.x = 0
 set_state(t)
 local w = NOW - t.a0

@@ -1,5 +1,5 @@
 -- cancel.lua: the customer left; a waiting or offered interaction is abandoned.
--- KEYS: see common.lua. ARGV: 3 interaction id, 4 reason, 5 offer timeout ms, 6 K, 7 M.
+-- KEYS: see common.lua. ARGV: 3 interaction id, 4 reason, 5 offer timeout ms, 6 scan depth.
 -- Errors NOTFOUND when it is not being routed, CONFLICT once answered.
 local t = get_task(ARGV[3])
 if not t then fail('NOTFOUND', 'the interaction is not being routed') end

@@ -3,16 +3,18 @@
 -- function. All of it is one Redis function library, loaded once: a call
 -- creates none of these functions again.
 --
--- KEYS (the same for every operation):
---   1 alive (sentinel: absent means Redis lost its state)  2 seq (arrival counter)
---   3 task (hash id -> JSON of the task, see get_task)  4 agent (hash id -> agent JSON)
---   5..7 wait:voice|chat|sms (zset member "seq:id|..." (see wait_member), score = arrival ms - tier credit ms)
---   8..10 free:voice|chat|sms (hash group -> signature: the groups of agents with one free for
+-- KEYS, the same for every operation, are named by bind (K.alive...) in the
+-- order of internal/keyspace's RoutingScriptNames, which a Go test holds
+-- them to; keyspace says what each holds and how long it lives:
+--   alive (sentinel: absent means Redis lost its state)  seq (arrival counter)
+--   task (hash id -> JSON of the task, see get_task)  agent (hash id -> agent JSON)
+--   wait_voice|chat|sms (zset member "seq:id|..." (see wait_member), score = arrival ms - tier credit ms)
+--   free_voice|chat|sms (hash group -> signature: the groups of agents with one free for
 --         the channel; each group's free agents are the zset "free:<channel>:<group>",
 --         score = choice order; see the free-agent index)
---   11 res (zset id -> offer expiry ms)  12 timers (zset id -> overflow due ms)
---   13 wrap (zset id -> wrap-up end ms)  14 byq (lex zset "queue|tier|arrival|id")
---   15 tstate (hash id -> "state|agent|expiry|...", see parse_state)  16 stats:<day> (hash of counters)
+--   res (zset id -> offer expiry ms)  timers (zset id -> overflow due ms)
+--   wrap (zset id -> wrap-up end ms)  byq (lex zset "queue|tier|arrival|id")
+--   tstate (hash id -> "state|agent|expiry|...", see parse_state)  stats (stats:<day>, hash of counters)
 -- An operation's arguments (ARGV): 1 events channel, 2 now (ms); the rest its own.
 --
 -- An operation checks everything before its first write: Redis does not
@@ -21,15 +23,18 @@
 
 -- The centre's keys, set by bind at every call, and what the operations of
 -- one call share: the events to publish, and whether the state was there.
-local KEYS, WAIT, AVAIL, WRAPSTART, ENDED, pubs, alive
+local K, WAIT, AVAIL, WRAPSTART, ENDED, pubs, alive
 local function bind(keys)
-  KEYS = keys
-  WRAPSTART = KEYS[13] .. ':start' -- hash id -> when its wrap-up began (ms)
+  K = {alive = keys[1], seq = keys[2], task = keys[3], agent = keys[4],
+    wait_voice = keys[5], wait_chat = keys[6], wait_sms = keys[7],
+    free_voice = keys[8], free_chat = keys[9], free_sms = keys[10],
+    res = keys[11], timers = keys[12], wrap = keys[13], byq = keys[14], tstate = keys[15], stats = keys[16]}
+  WRAPSTART = K.wrap .. ':start' -- hash id -> when its wrap-up began (ms)
   -- zset "id|done" or "id|abandoned" -> when it ended (ms), for the last
   -- hour: what reconciling Postgres with Redis reads (see Reconcile)
-  ENDED = KEYS[3] .. ':ended'
-  WAIT = {voice = KEYS[5], chat = KEYS[6], sms = KEYS[7]}
-  AVAIL = {voice = KEYS[8], chat = KEYS[9], sms = KEYS[10]}
+  ENDED = K.task .. ':ended'
+  WAIT = {voice = K.wait_voice, chat = K.wait_chat, sms = K.wait_sms}
+  AVAIL = {voice = K.free_voice, chat = K.free_chat, sms = K.free_sms}
   pubs, alive = {}, false
 end
 -- An operation's state, set by begin (at the end of this file).
@@ -48,8 +53,8 @@ local function key(id)
   return id
 end
 
--- A task is two hash fields. In task (KEYS[3]), the JSON of the whole task,
--- written when it is queued. In tstate (KEYS[15]), what a step reads and
+-- A task is two hash fields. In task (K.task), the JSON of the whole task,
+-- written when it is queued. In tstate (K.tstate), what a step reads and
 -- changes: "st|ag|x|ch|tier|a0|cu|sl|ow|queue", its state, agent and expiry
 -- (or 0), then copies of what offering, answering and ending it need. So
 -- those steps decode no JSON, and write 50 bytes, not 300: Redis's Lua
@@ -69,16 +74,16 @@ end
 -- get_task reads the whole task.
 local function get_task(id)
   local k = key(id)
-  local v = redis.call('HGET', KEYS[3], k)
+  local v = redis.call('HGET', K.task, k)
   if not v then return nil end
   local t = cjson.decode(v)
-  local s = redis.call('HGET', KEYS[15], k)
+  local s = redis.call('HGET', K.tstate, k)
   if s then parse_state(t, s) end -- else stored before tstate, with it in the JSON
   return t
 end
 -- get_step reads what offering, answering and ending task id need.
 local function get_step(id)
-  local s = redis.call('HGET', KEYS[15], key(id))
+  local s = redis.call('HGET', K.tstate, key(id))
   if not s then return get_task(id) end
   local t = {id = id}
   parse_state(t, s)
@@ -86,21 +91,21 @@ local function get_step(id)
   return t
 end
 local function set_state(t)
-  redis.call('HSET', KEYS[15], key(t.id), string.format('%s|%d|%d|%s|%s|%d|%d|%d|%d|%s',
+  redis.call('HSET', K.tstate, key(t.id), string.format('%s|%d|%d|%s|%s|%d|%d|%d|%d|%s',
     t.st, t.ag, t.x, t.ch, t.t, t.a0, t.cu or 0, t.sl, t.ow, t.q))
 end
 local function put_task(t)
   local st, ag, x = t.st, t.ag, t.x
   t.st, t.ag, t.x = nil, nil, nil
-  redis.call('HSET', KEYS[3], int(t.id), cjson.encode(t))
+  redis.call('HSET', K.task, int(t.id), cjson.encode(t))
   t.st, t.ag, t.x = st, ag, x
   set_state(t)
 end
 -- del_task forgets t, which ended ('done' or 'abandoned') and keeps that
 -- it did.
 local function del_task(t, ended)
-  redis.call('HDEL', KEYS[3], key(t.id))
-  redis.call('HDEL', KEYS[15], key(t.id))
+  redis.call('HDEL', K.task, key(t.id))
+  redis.call('HDEL', K.tstate, key(t.id))
   redis.call('ZADD', ENDED, int(NOW), key(t.id) .. '|' .. ended)
 end
 -- Agents are read from Redis once per operation and written once, when the
@@ -111,7 +116,7 @@ local function get_agent(id)
   local k = key(id)
   local a = agents[k]
   if a == nil then
-    local v = redis.call('HGET', KEYS[4], k)
+    local v = redis.call('HGET', K.agent, k)
     a = v and cjson.decode(v) or false
     agents[k] = a
   end
@@ -126,7 +131,7 @@ local function drop_agent(id)
   local k = key(id)
   agents[k] = false
   dirty[k] = nil
-  redis.call('HDEL', KEYS[4], k)
+  redis.call('HDEL', K.agent, k)
 end
 
 -- Every event carries v, the next number of the seq counter: the order in
@@ -153,17 +158,17 @@ end
 local function emit(kind, t, agent, reason, x)
   publish(string.format('{"k":%s,"i":%d,"a":%d,"ch":%s,"q":%s,"t":%s,"cu":%d,"r":%s,"x":%d,"e":%d,"at":%d,"v":%d}',
     jstr(kind), t.id, agent or 0, jstr(t.ch), jstr(t.q), jstr(t.t), t.cu or 0, jstr(reason), x or 0, t.a0, NOW,
-    redis.call('INCR', KEYS[2])))
+    redis.call('INCR', K.seq)))
 end
 -- emit_task is emit with the whole task in "d", for events a rebuild reads.
 local function emit_task(kind, t)
   local s = cjson.encode({k = kind, i = t.id, a = 0, ch = t.ch, q = t.q, t = t.t,
-    cu = t.cu, r = "", x = 0, e = t.a0, at = NOW, d = t, v = redis.call("INCR", KEYS[2])})
+    cu = t.cu, r = "", x = 0, e = t.a0, at = NOW, d = t, v = redis.call("INCR", K.seq)})
   publish(s)
 end
 local function emit_agent(a)
   publish(string.format('{"k":"agent_state","a":%d,"s":%s,"r":%s,"at":%d,"v":%d}',
-    a.id, jstr(a.s), jstr(a.rs), NOW, redis.call('INCR', KEYS[2])))
+    a.id, jstr(a.s), jstr(a.rs), NOW, redis.call('INCR', K.seq)))
 end
 
 -- stat adds n to a counter of the task's queue and tier, in the minute's
@@ -173,9 +178,9 @@ end
 local function stat(t, metric, n)
   local m = string.format('%d', math.floor(NOW / 60000))
   local f = '|' .. t.q .. '|' .. t.t .. '|' .. metric
-  local a = redis.call('HINCRBY', KEYS[16], m .. f, int(n))
-  local d = redis.call('HINCRBY', KEYS[16], 'd' .. f, int(n))
-  if a == n or d == n then redis.call('EXPIRE', KEYS[16], '259200') end
+  local a = redis.call('HINCRBY', K.stats, m .. f, int(n))
+  local d = redis.call('HINCRBY', K.stats, 'd' .. f, int(n))
+  if a == n or d == n then redis.call('EXPIRE', K.stats, '259200') end
 end
 
 local function load_total(a) return (a.ld.voice or 0) + (a.ld.chat or 0) + (a.ld.sms or 0) end
@@ -383,14 +388,14 @@ local function queue_in(t)
   t.st = 'queued'; t.ag = 0; t.x = 0
   t.wm = wait_member(t)
   redis.call('ZADD', WAIT[t.ch], int(t.sc), t.wm)
-  redis.call('ZADD', KEYS[14], '0', lex(t))
-  if t.ow > 0 then redis.call('ZADD', KEYS[12], int(t.ow), int(t.id)) end
+  redis.call('ZADD', K.byq, '0', lex(t))
+  if t.ow > 0 then redis.call('ZADD', K.timers, int(t.ow), int(t.id)) end
 end
 local function queue_out(t)
   redis.call('ZREM', WAIT[t.ch], t.wm or t.m)
   t.wm = nil
-  redis.call('ZREM', KEYS[14], lex(t))
-  if t.ow > 0 then redis.call('ZREM', KEYS[12], int(t.id)) end
+  redis.call('ZREM', K.byq, lex(t))
+  if t.ow > 0 then redis.call('ZREM', K.timers, int(t.id)) end
 end
 
 -- release frees the agent's capacity held by t (and its offer, while t
@@ -408,7 +413,7 @@ end
 
 -- withdraw takes back an offer; the caller puts t back in its queue or ends it.
 local function withdraw(t, reason)
-  redis.call('ZREM', KEYS[11], int(t.id))
+  redis.call('ZREM', K.res, int(t.id))
   release(t, get_agent(t.ag))
   emit('offer_withdrawn', t, t.ag, reason, 0)
 end
@@ -433,7 +438,7 @@ end
 local function finish(t)
   del_task(t, 'done')
   if t.st == 'wrapup' then
-    redis.call('ZREM', KEYS[13], int(t.id))
+    redis.call('ZREM', K.wrap, int(t.id))
     redis.call('HDEL', WRAPSTART, int(t.id))
   end
   local a = get_agent(t.ag)
@@ -467,7 +472,7 @@ end
 local function reserve(t, a, timeout)
   queue_out(t)
   t.st = 'offered'; t.ag = a.id; t.x = NOW + timeout
-  redis.call('ZADD', KEYS[11], int(t.x), key(t.id))
+  redis.call('ZADD', K.res, int(t.x), key(t.id))
   a.ld[t.ch] = (a.ld[t.ch] or 0) + 1
   a.of = (a.of or 0) + 1
   a.its[key(t.id)] = t.ch
@@ -509,13 +514,13 @@ local function pick(t)
   return nil
 end
 
--- match_channel makes one offer on ch: the first of the K best waiting
+-- match_channel makes one offer on ch: the first of the depth best waiting
 -- interactions that an eligible free agent can take.
-local function match_channel(ch, K, timeout)
+local function match_channel(ch, depth, timeout)
   if next(registry(ch)) == nil and #(late[ch] or {}) == 0 then return false end
   local from, n = 0, 1
-  while from < K do
-    local ms = redis.call('ZRANGE', WAIT[ch], int(from), int(math.min(K, from + n) - 1))
+  while from < depth do
+    local ms = redis.call('ZRANGE', WAIT[ch], int(from), int(math.min(depth, from + n) - 1))
     for _, m in ipairs(ms) do
       if checks <= 0 then return false end
       checks = checks - 1
@@ -532,13 +537,13 @@ local function match_channel(ch, K, timeout)
 end
 
 -- match makes up to max offers on the channels chs (all when nil). ARGV of
--- every operation that matches ends with timeout (ms) and K.
+-- every operation that matches ends with timeout (ms) and the scan depth.
 local function match(max, chs)
   local n = #ARGV
-  local timeout, K = tonumber(ARGV[n - 1]), tonumber(ARGV[n])
+  local timeout, depth = tonumber(ARGV[n - 1]), tonumber(ARGV[n])
   local made = 0
   for _, ch in ipairs(chs or {'voice', 'chat', 'sms'}) do
-    while made < max and match_channel(ch, K, timeout) do made = made + 1 end
+    while made < max and match_channel(ch, depth, timeout) do made = made + 1 end
   end
   return made
 end
@@ -552,7 +557,7 @@ local function done()
     for _, id in ipairs(ids) do free_add(ch, agents[id]) end
   end
   late = {}
-  for k in pairs(dirty) do redis.call('HSET', KEYS[4], k, cjson.encode(agents[k])) end
+  for k in pairs(dirty) do redis.call('HSET', K.agent, k, cjson.encode(agents[k])) end
   dirty = {}
   for i = 1, #published do pubs[#pubs + 1] = published[i] end
   published = {}
@@ -574,7 +579,7 @@ local function migrate()
     end
     redis.call('DEL', k)
   end
-  for k in pairs(dirty) do redis.call('HSET', KEYS[4], k, cjson.encode(agents[k])) end
+  for k in pairs(dirty) do redis.call('HSET', K.agent, k, cjson.encode(agents[k])) end
   agents, dirty, reg, heads = {}, {}, {}, {}
 end
 
@@ -586,7 +591,7 @@ local function begin(args, skip_alive)
   out, agents, dirty, published, reg, heads, late = {}, {}, {}, {}, {}, {}, {}
   checks = 8192
   if not skip_alive and not alive then
-    if redis.call('EXISTS', KEYS[1]) == 0 then fail('NOSTATE', 'routing state missing') end
+    if redis.call('EXISTS', K.alive) == 0 then fail('NOSTATE', 'routing state missing') end
     alive = true -- and no operation takes it away
     migrate()
   end

@@ -1,7 +1,7 @@
 -- complete.lua: the conversation is over; wrap-up starts, or with no wrap-up
 -- time the interaction is done at once, the capacity freed and matching runs.
 -- KEYS: see common.lua. ARGV: 3 agent id, 4 interaction id, 5 wrap-up ms,
--- 6 offer timeout ms, 7 K, 8 M.
+-- 6 offer timeout ms, 7 scan depth.
 -- Completing what the agent holds in wrap-up changes nothing. Errors
 -- NOTFOUND unless the agent is connected to it or wrapping it up.
 local t = get_step(ARGV[4])
@@ -14,7 +14,7 @@ end
 local wrap = tonumber(ARGV[5])
 if wrap > 0 then
   t.st = 'wrapup'; t.x = NOW + wrap
-  redis.call('ZADD', KEYS[13], int(t.x), int(t.id))
+  redis.call('ZADD', K.wrap, int(t.x), int(t.id))
   redis.call('HSET', WRAPSTART, int(t.id), int(NOW))
   set_state(t)
   emit('wrapup', t, t.ag, '', t.x)

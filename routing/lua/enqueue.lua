@@ -1,11 +1,11 @@
 -- enqueue.lua: put an interaction in its queue, then try to match.
--- KEYS: see common.lua. ARGV: 3 task JSON, 4 offer timeout ms, 5 K, 6 M.
+-- KEYS: see common.lua. ARGV: 3 task JSON, 4 offer timeout ms, 5 scan depth.
 -- Returns the events, as JSON strings. Enqueueing a task already present
 -- changes nothing, so a retry after a rebuild is harmless.
 local t = cjson.decode(ARGV[3])
-if redis.call('HEXISTS', KEYS[3], int(t.id)) == 1 then return done() end
-if t.p ~= 0 and redis.call('HEXISTS', KEYS[4], int(t.p)) == 0 then t.ru = 0 end
-local seq = redis.call('INCR', KEYS[2])
+if redis.call('HEXISTS', K.task, int(t.id)) == 1 then return done() end
+if t.p ~= 0 and redis.call('HEXISTS', K.agent, int(t.p)) == 0 then t.ru = 0 end
+local seq = redis.call('INCR', K.seq)
 t.m = string.format('%012d:%d', seq, t.id)
 requeue(t)
 stat(t, 'off', 1)

@@ -16,7 +16,7 @@ if x > limit then
     math.max(0, math.floor((limit - t.x) / 1000))))
 end
 t.x = x
-redis.call('ZADD', KEYS[13], int(t.x), int(t.id))
+redis.call('ZADD', K.wrap, int(t.x), int(t.id))
 set_state(t)
 emit('wrapup', t, t.ag, 'extended', t.x)
 return done()

@@ -2,7 +2,7 @@
 -- {id, sk, tm, cap, lo, g, op}) or changes state (ARGV[3] = "state", ARGV[4] = agent
 -- id, ARGV[5] = available|break|offline, ARGV[6] = reason). Going offline
 -- withdraws pending offers and removes the agent.
--- KEYS: see common.lua. ARGV ends with offer timeout ms, K, M.
+-- KEYS: see common.lua. ARGV ends with offer timeout ms, scan depth.
 -- Errors NOTFOUND for an agent not logged in, CONFLICT when going offline
 -- while connected or in wrap-up.
 local a

@@ -3,7 +3,7 @@
 -- released; the interaction keeps its place by original arrival.
 -- KEYS: see common.lua. ARGV: 3 interaction id, 4 JSON of the fields to
 -- change (q, sl, ow, p, ru, e, and qs: the new queue's skills), 5 event kind, 6 the queue it must
--- still be in ("" for any), 7 offer timeout ms, 8 K, 9 M.
+-- still be in ("" for any), 7 offer timeout ms, 8 scan depth.
 -- Errors NOTFOUND when it is not being routed.
 local t = get_task(ARGV[3])
 if not t then fail('NOTFOUND', 'the interaction is not being routed') end
@@ -11,7 +11,7 @@ if ARGV[6] ~= '' and (t.q ~= ARGV[6] or t.st ~= 'queued') then return done() end
 if t.st == 'offered' then
   withdraw(t, 'transfer')
 elseif t.st == 'connected' or t.st == 'wrapup' then
-  redis.call('ZREM', KEYS[13], int(t.id))
+  redis.call('ZREM', K.wrap, int(t.id))
   redis.call('HDEL', WRAPSTART, int(t.id))
   release(t, get_agent(t.ag))
 else
@@ -30,7 +30,7 @@ if change.qs then -- the new queue's skills plus the interaction's own
   end
   t.sk = sk
 end
-if t.p ~= 0 and redis.call('HEXISTS', KEYS[4], int(t.p)) == 0 then t.ru = 0 end
+if t.p ~= 0 and redis.call('HEXISTS', K.agent, int(t.p)) == 0 then t.ru = 0 end
 requeue(t)
 emit_task(ARGV[5], t)
 match(2)

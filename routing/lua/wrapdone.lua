@@ -1,5 +1,5 @@
 -- wrapdone.lua: the agent ends wrap-up early; capacity is freed and matching runs.
--- KEYS: see common.lua. ARGV: 3 agent id, 4 interaction id, 5 offer timeout ms, 6 K, 7 M.
+-- KEYS: see common.lua. ARGV: 3 agent id, 4 interaction id, 5 offer timeout ms, 6 scan depth.
 -- Errors NOTFOUND unless the interaction is in wrap-up with this agent.
 local t = get_step(ARGV[4])
 if not t or t.st ~= 'wrapup' or t.ag ~= tonumber(ARGV[3]) then
