@@ -34,8 +34,8 @@ func (k keys) rebuildLock() string { return k.key(keyspace.Rebuilding) }
 
 // rebuildGen names the loss being rebuilt from; rebuildAcks holds, by
 // node, the generation each peer has answered (see nodes.go).
-func (k keys) rebuildGen() string  { return k.key("rebuild:gen") }
-func (k keys) rebuildAcks() string { return k.key("rebuild:acks") }
+func (k keys) rebuildGen() string  { return k.key(keyspace.RebuildGen) }
+func (k keys) rebuildAcks() string { return k.key(keyspace.RebuildAcks) }
 
 // day is the statistics hash of now's day (UTC).
 func (k keys) day(now time.Time) string { return k.Stats(now) }

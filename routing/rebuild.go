@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
+	"switchboard/internal/keyspace"
 )
 
 // recoverState brings back the routing state after Redis lost it (or on the
@@ -126,7 +127,7 @@ func (e *Engine) rebuild(ctx context.Context) error {
 // the layout before the index.
 func (e *Engine) clearState(ctx context.Context) error {
 	all := e.keys.script(e.now())
-	del := append(all[1:len(all)-1:len(all)-1], e.keys.key("wrap:start"))
+	del := append(all[1:len(all)-1:len(all)-1], e.keys.key(keyspace.WrapStart))
 	del = append(del, e.keys.legacyFree()...)
 	for _, ch := range switchboard.Channels {
 		groups, err := e.rdb.HKeys(ctx, e.keys.Free(string(ch))).Result()

@@ -94,6 +94,13 @@ const (
 	// Rebuilding is a string lock (SET NX, one minute): held by the one
 	// process rebuilding the state from Postgres; deleted when it is done.
 	Rebuilding RoutingKey = "rebuilding"
+	// RebuildGen is a string (ten minutes, deleted when the rebuild is
+	// done): the generation naming the loss being rebuilt from.
+	RebuildGen RoutingKey = "rebuild:gen"
+	// RebuildAcks is a hash, node -> the generation it answered (ten
+	// minutes, deleted with RebuildGen): which running engines have
+	// written the records of their decisions before the loss.
+	RebuildAcks RoutingKey = "rebuild:acks"
 	// Reconciled is a string (SET NX, 9/10 of Config.ReconcileEvery): the
 	// one process that reconciles Postgres with Redis in each period.
 	Reconciled RoutingKey = "reconciled"

@@ -26,6 +26,8 @@ func TestNames(t *testing.T) {
 		"wrap start":   {c.Routing(WrapStart), "sb:{main}:wrap:start"},
 		"byq":          {c.Routing(ByQueue), "sb:{main}:byq"},
 		"rebuilding":   {c.Routing(Rebuilding), "sb:{main}:rebuilding"},
+		"rebuild gen":  {c.Routing(RebuildGen), "sb:{main}:rebuild:gen"},
+		"rebuild acks": {c.Routing(RebuildAcks), "sb:{main}:rebuild:acks"},
 		"reconciled":   {c.Routing(Reconciled), "sb:{main}:reconciled"},
 		"wait":         {c.Wait("chat"), "sb:{main}:wait:chat"},
 		"free":         {c.Free("sms"), "sb:{main}:free:sms"},
