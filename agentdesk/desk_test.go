@@ -8,6 +8,7 @@ import (
 	"switchboard"
 	"switchboard/agentdesk"
 	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -52,12 +53,12 @@ func TestOfferAcceptReplyWrapUpAcrossNodes(t *testing.T) {
 
 	// The customer writes again, through the other node's bus.
 	bus := c.w.NewBus()
-	in := &channels.Message{ID: 999, InteractionID: id, Direction: switchboard.Inbound, Body: "are you there?"}
+	in := &interactions.Message{ID: 999, InteractionID: id, Direction: switchboard.Inbound, Body: "are you there?"}
 	if err := bus.Publish(context.Background(), channels.Event{Kind: "message", InteractionID: id, Channel: switchboard.ChannelSMS, AgentID: agentID, Message: in}); err != nil {
 		t.Fatal(err)
 	}
 	var mf struct {
-		Message channels.Message `json:"message"`
+		Message interactions.Message `json:"message"`
 	}
 	d.expect("message", &mf)
 	if mf.Message.Body != "are you there?" {

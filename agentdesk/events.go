@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"switchboard/channels"
+	"switchboard/interactions"
 	"switchboard/routing"
 )
 
@@ -163,9 +164,9 @@ type withdrawn struct {
 }
 
 type messageFrame struct {
-	InteractionID int64             `json:"interaction_id"`
-	Channel       string            `json:"channel"`
-	Message       *channels.Message `json:"message"`
+	InteractionID int64                 `json:"interaction_id"`
+	Channel       string                `json:"channel"`
+	Message       *interactions.Message `json:"message"`
 }
 
 type typingFrame struct {

@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/customers"
 	"switchboard/interactions"
 )
 
@@ -145,7 +145,7 @@ func addDNC(ctx context.Context, tx pgx.Tx, now time.Time, agent, customer int64
 	if err != nil {
 		return err
 	}
-	return channels.RecordConsent(ctx, tx, now, channels.ConsentChange{CustomerID: customer, Phone: phone, Kind: "dnc",
+	return customers.RecordConsent(ctx, tx, now, customers.ConsentUpdate{CustomerID: customer, Phone: phone, Kind: "dnc",
 		OptedOut: true, Source: fmt.Sprintf("agent:%d", agent), Detail: reason})
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"switchboard"
-	"switchboard/channels"
+	"switchboard/customers"
 )
 
 // Reason is why a contact may not be made now. The empty reason means it
@@ -152,7 +152,7 @@ func (g Gate) load(ctx context.Context, q pgx.Tx, now time.Time, req Request) (s
 		return s, err
 	}
 	// A STOP or 退订 from a number, even one no customer holds, is obeyed.
-	out, err := channels.SMSOptedOut(ctx, q, req.Phone)
+	out, err := customers.SMSOptedOut(ctx, q, req.Phone)
 	s.optedByNumber = s.optedByNumber || out
 	return s, err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"switchboard"
+	"switchboard/interactions"
 	"switchboard/internal/fanout"
 	"switchboard/internal/keyspace"
 )
@@ -18,12 +19,12 @@ import (
 // message, typing or delivery status, or a ready frame for every desk of
 // one agent. See the package doc for the wire shape.
 type Event struct {
-	Kind          string              `json:"kind"` // message, typing, status, frame
-	InteractionID int64               `json:"interaction_id"`
-	Channel       switchboard.Channel `json:"channel"`
-	AgentID       int64               `json:"agent_id"`
-	Message       *Message            `json:"message,omitempty"`
-	Typing        bool                `json:"typing,omitempty"`
+	Kind          string                `json:"kind"` // message, typing, status, frame
+	InteractionID int64                 `json:"interaction_id"`
+	Channel       switchboard.Channel   `json:"channel"`
+	AgentID       int64                 `json:"agent_id"`
+	Message       *interactions.Message `json:"message,omitempty"`
+	Typing        bool                  `json:"typing,omitempty"`
 	// From says who is typing: "customer" or "agent".
 	From string `json:"from,omitempty"`
 	// Frame, of kind "frame", is a desk protocol frame as the desk sends it,

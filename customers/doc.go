@@ -1,7 +1,9 @@
 // Package customers is the bank's customer model as the contact centre sees
 // it: who a contact is (Identity, found by number or id), the unified
 // customer view (the screen pop), the two-axis tiering policy and its
-// set-wise recompute, and customer search. The demo bank that fills an
+// set-wise recompute, customer search, and consent: every opt-out and
+// opt-in (RecordConsent, into consent_changes and the customers holding the
+// number) and whether a number may be texted (SMSOptedOut). The demo bank that fills an
 // empty database is customers/demobank.
 //
 // # Who owns a number

@@ -10,6 +10,7 @@ import (
 
 	"switchboard"
 	"switchboard/channels"
+	"switchboard/customers"
 	"switchboard/interactions"
 )
 
@@ -46,7 +47,7 @@ func (c *Channel) ReplyOnce(ctx context.Context, agentID, interactionID int64, b
 
 // refuseOptedOut is the consent check every outbound text passes.
 func refuseOptedOut(ctx context.Context, q channels.Querier, to string) error {
-	out, err := channels.SMSOptedOut(ctx, q, to)
+	out, err := customers.SMSOptedOut(ctx, q, to)
 	if err != nil {
 		return err
 	}

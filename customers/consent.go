@@ -1,4 +1,4 @@
-package channels
+package customers
 
 import (
 	"context"
@@ -11,9 +11,11 @@ import (
 	"switchboard/pgdb"
 )
 
-// ConsentChange is one opt-out or opt-in, kept with its time and source so
+// ConsentUpdate is one opt-out or opt-in of the customers holding a
+// number (consent_changes, and the opt-out columns of customers, are this
+// package's), kept with its time and source so
 // every later send can be justified.
-type ConsentChange struct {
+type ConsentUpdate struct {
 	CustomerID int64  // 0 when the number belongs to no known customer
 	Phone      string // E.164
 	Kind       string // sms, call or dnc
@@ -22,10 +24,10 @@ type ConsentChange struct {
 	Detail     string
 }
 
-// RecordConsent appends c to consent_changes and applies it to every
+// RecordConsent appends c to consent_changes (the view reads them as ConsentChange) and applies it to every
 // customer with that number (customers.opt_out_sms for kind sms,
 // opt_out_call for call, do_not_call for dnc), in tx.
-func RecordConsent(ctx context.Context, tx pgx.Tx, now time.Time, c ConsentChange) error {
+func RecordConsent(ctx context.Context, tx pgx.Tx, now time.Time, c ConsentUpdate) error {
 	var cust any
 	if c.CustomerID != 0 {
 		cust = c.CustomerID
@@ -33,7 +35,7 @@ func RecordConsent(ctx context.Context, tx pgx.Tx, now time.Time, c ConsentChang
 	_, err := tx.Exec(ctx, `INSERT INTO consent_changes (customer_id, phone, kind, opted_out, source, detail, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, cust, c.Phone, c.Kind, c.OptedOut, c.Source, c.Detail, now)
 	if err != nil {
-		return fmt.Errorf("channels: record consent: %w", pgdb.FormatError(err))
+		return fmt.Errorf("customers: record consent: %w", pgdb.FormatError(err))
 	}
 	col := map[string]string{"sms": "opt_out_sms", "call": "opt_out_call", "dnc": "do_not_call"}[c.Kind]
 	if col == "" {
@@ -41,7 +43,7 @@ func RecordConsent(ctx context.Context, tx pgx.Tx, now time.Time, c ConsentChang
 	}
 	_, err = tx.Exec(ctx, `UPDATE customers SET `+col+` = $2, updated_at = $3 WHERE phone = $1 OR phone_alt = $1`, c.Phone, c.OptedOut, now)
 	if err != nil {
-		return fmt.Errorf("channels: apply consent: %w", pgdb.FormatError(err))
+		return fmt.Errorf("customers: apply consent: %w", pgdb.FormatError(err))
 	}
 	return nil
 }
@@ -57,7 +59,7 @@ func SMSOptedOut(ctx context.Context, q Querier, phone string) (bool, error) {
 		  (SELECT opted_out FROM consent_changes WHERE phone = $1 AND kind = 'sms' ORDER BY at DESC, id DESC LIMIT 1), false)
 		  OR COALESCE((SELECT bool_or(opt_out_sms) FROM customers WHERE phone = $1 OR phone_alt = $1), false)`, phone).Scan(&out)
 	if err != nil {
-		return false, fmt.Errorf("channels: consent of %s: %w", phone, pgdb.FormatError(err))
+		return false, fmt.Errorf("customers: consent of %s: %w", phone, pgdb.FormatError(err))
 	}
 	return out, nil
 }
