@@ -126,6 +126,9 @@ func (e *Engine) disagreements(ctx context.Context) (drift, error) {
 	if alive.Val() == 0 {
 		return d, nil // being rebuilt: Postgres is the source now
 	}
+	if seq.Err() == redis.Nil {
+		return d, nil // no decision made yet: nothing can disagree
+	}
 	if d.seq, err = strconv.ParseInt(seq.Val(), 10, 64); err != nil {
 		return d, fmt.Errorf("routing: reconcile: decision counter %q: %w", seq.Val(), err)
 	}

@@ -66,3 +66,19 @@ func TestReconcileLostRecords(t *testing.T) {
 		t.Fatalf("after the rebuild Redis routes %v, want the chat alone, connected", live)
 	}
 }
+
+// TestReconcileBeforeAnyDecision: a centre just started (or just rebuilt
+// from an empty history) has no decision counter yet; Reconcile finds
+// nothing to correct rather than failing on the missing counter.
+func TestReconcileBeforeAnyDecision(t *testing.T) {
+	ctx := context.Background()
+	pool := testenv.MustOpenDB(t)
+	rdb, prefix := testenv.MustRedis(t)
+	e, err := New(Config{Prefix: prefix, Queues: []Queue{{Name: "general"}}}, rdb, pool, nil, time.Now)
+	must(t, err)
+	must(t, e.Sweep(ctx)) // the first start: rebuilt from an empty history
+	n, err := e.Reconcile(ctx)
+	if err != nil || n != 0 {
+		t.Fatalf("Reconcile before any decision: %d corrections, %v; want none and no error", n, err)
+	}
+}
