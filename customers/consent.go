@@ -52,7 +52,7 @@ func RecordConsent(ctx context.Context, tx pgx.Tx, now time.Time, c ConsentUpdat
 // latest SMS consent change is an opt-out (so a STOP from a number that
 // belongs to no known customer is obeyed too), or a customer with that number
 // has opted out of SMS by any route.
-func SMSOptedOut(ctx context.Context, q Querier, phone string) (bool, error) {
+func SMSOptedOut(ctx context.Context, q pgdb.Querier, phone string) (bool, error) {
 	var out bool
 	err := q.QueryRow(ctx, `
 		SELECT COALESCE(

@@ -29,11 +29,6 @@ type Identity struct {
 // Unidentified is the Identity of a contact from no known customer.
 func Unidentified() Identity { return Identity{Tier: switchboard.TierMass} }
 
-// Querier is a pool or a transaction.
-type Querier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
 const identityColumns = `id, name, value_tier, language, opt_out_sms, coalesce(rm_id, 0), coalesce(phone, '')`
 
 func scanIdentity(row pgx.Row) (Identity, error) {
@@ -47,7 +42,7 @@ func scanIdentity(row pgx.Row) (Identity, error) {
 // alternative phone, then the oldest (customer_by_phone.sql, the one
 // statement of the rule). It returns an error wrapping ErrNotFound for a
 // number no customer has.
-func ByPhone(ctx context.Context, q Querier, e164 string) (Identity, error) {
+func ByPhone(ctx context.Context, q pgdb.Querier, e164 string) (Identity, error) {
 	c, err := scanIdentity(q.QueryRow(ctx, `SELECT `+identityColumns+` FROM customer_by_phone($1)`, e164))
 	if err != nil {
 		return Identity{}, fmt.Errorf("customers: customer by phone: %w", pgdb.FormatError(err))
@@ -57,7 +52,7 @@ func ByPhone(ctx context.Context, q Querier, e164 string) (Identity, error) {
 
 // Identify is ByPhone that takes an unknown number for an unidentified
 // contact: Unidentified() and no error.
-func Identify(ctx context.Context, q Querier, e164 string) (Identity, error) {
+func Identify(ctx context.Context, q pgdb.Querier, e164 string) (Identity, error) {
 	c, err := ByPhone(ctx, q, e164)
 	if errors.Is(err, switchboard.ErrNotFound) {
 		return Unidentified(), nil
@@ -66,7 +61,7 @@ func Identify(ctx context.Context, q Querier, e164 string) (Identity, error) {
 }
 
 // ByID reads customer id; an error wrapping ErrNotFound if there is none.
-func ByID(ctx context.Context, q Querier, id int64) (Identity, error) {
+func ByID(ctx context.Context, q pgdb.Querier, id int64) (Identity, error) {
 	c, err := scanIdentity(q.QueryRow(ctx, `SELECT `+identityColumns+` FROM customers WHERE id = $1`, id))
 	if err != nil {
 		return Identity{}, fmt.Errorf("customers: customer %d: %w", id, pgdb.FormatError(err))

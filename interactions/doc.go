@@ -43,6 +43,6 @@
 // and the rest), for the readers, and must stay equal to routing's.
 //
 // The functions that take a pgx.Tx belong inside the caller's transaction;
-// those that take a Querier also read from the pool. All are safe for
+// those that take a pgdb.Querier also read from the pool. All are safe for
 // concurrent use.
 package interactions

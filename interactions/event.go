@@ -69,7 +69,7 @@ func AddEvent(ctx context.Context, tx pgx.Tx, now time.Time, interactionID int64
 
 // LastEventData is the data of interaction id's latest event of kind.
 // ErrNotFound if it has none.
-func LastEventData(ctx context.Context, q Querier, id int64, kind Kind) (json.RawMessage, error) {
+func LastEventData(ctx context.Context, q pgdb.Querier, id int64, kind Kind) (json.RawMessage, error) {
 	var raw json.RawMessage
 	err := q.QueryRow(ctx, `SELECT data FROM interaction_events
 		WHERE interaction_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`, id, kind).Scan(&raw)
@@ -84,7 +84,7 @@ func LastEventData(ctx context.Context, q Querier, id int64, kind Kind) (json.Ra
 
 // WrapUpEnd is when interaction id's wrap-up ends, from routing's latest
 // KindWrapUp record (its "x", in Unix milliseconds); zero if unknown.
-func WrapUpEnd(ctx context.Context, q Querier, id int64) (time.Time, error) {
+func WrapUpEnd(ctx context.Context, q pgdb.Querier, id int64) (time.Time, error) {
 	var x *int64
 	err := q.QueryRow(ctx, `SELECT (data->>'x')::bigint FROM interaction_events
 		WHERE interaction_id = $1 AND kind = 'wrapup' ORDER BY id DESC LIMIT 1`, id).Scan(&x)
@@ -100,7 +100,7 @@ func WrapUpEnd(ctx context.Context, q Querier, id int64) (time.Time, error) {
 // ConferenceEventSeen reports whether interaction id has recorded the
 // conference callback of kind numbered seq for conference sid: Twilio
 // retries a callback it thinks failed, and the history keeps it once.
-func ConferenceEventSeen(ctx context.Context, q Querier, id int64, kind Kind, sid string, seq int) (bool, error) {
+func ConferenceEventSeen(ctx context.Context, q pgdb.Querier, id int64, kind Kind, sid string, seq int) (bool, error) {
 	var seen bool
 	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM interaction_events WHERE interaction_id = $1 AND kind = $2
 		AND data->>'conference_sid' = $3 AND (data->>'seq')::int = $4)`, id, kind, sid, seq).Scan(&seen)
@@ -127,7 +127,7 @@ type Handover struct {
 // Handovers reads interaction id's transfers (KindTransferRequested) and
 // overflows (KindOverflowed), oldest first, at most 50, with the names of
 // the agents involved.
-func Handovers(ctx context.Context, q Querier, id int64) ([]Handover, error) {
+func Handovers(ctx context.Context, q pgdb.Querier, id int64) ([]Handover, error) {
 	rows, err := q.Query(ctx, `SELECT e.at, CASE e.kind WHEN 'overflowed' THEN 'overflow' ELSE 'transfer' END,
 			COALESCE(a.name, ''), COALESCE(e.data->>'mode', ''), COALESCE(e.data->>'note', ''),
 			COALESCE(NULLIF(e.data->>'to_queue', ''), e.data->>'queue', ''), COALESCE(t.name, '')

@@ -59,7 +59,7 @@ func Create(ctx context.Context, tx pgx.Tx, now time.Time, in *switchboard.Inter
 }
 
 // Load reads interaction id; ErrNotFound if there is none.
-func Load(ctx context.Context, q Querier, id int64) (Live, error) {
+func Load(ctx context.Context, q pgdb.Querier, id int64) (Live, error) {
 	return load(ctx, q, `SELECT `+liveColumns+` FROM interactions WHERE id = $1`, id)
 }
 
@@ -70,7 +70,7 @@ func LoadForUpdate(ctx context.Context, tx pgx.Tx, id int64) (Live, error) {
 	return load(ctx, tx, `SELECT `+liveColumns+` FROM interactions WHERE id = $1 FOR UPDATE`, id)
 }
 
-func load(ctx context.Context, q Querier, sql string, id int64) (Live, error) {
+func load(ctx context.Context, q pgdb.Querier, sql string, id int64) (Live, error) {
 	l, err := scanLive(q.QueryRow(ctx, sql, id))
 	if err != nil {
 		return Live{}, fmt.Errorf("interactions: interaction %d: %w", id, pgdb.FormatError(err))
@@ -80,7 +80,7 @@ func load(ctx context.Context, q Querier, sql string, id int64) (Live, error) {
 
 // BySID reads the interaction of a provider id (a CallSid); ErrNotFound if
 // there is none.
-func BySID(ctx context.Context, q Querier, sid string) (Live, error) {
+func BySID(ctx context.Context, q pgdb.Querier, sid string) (Live, error) {
 	l, err := scanLive(q.QueryRow(ctx, `SELECT `+liveColumns+` FROM interactions WHERE provider_sid = $1`, sid))
 	if err != nil {
 		return Live{}, fmt.Errorf("interactions: interaction of %s: %w", sid, pgdb.FormatError(err))
@@ -93,7 +93,7 @@ func BySID(ctx context.Context, q Querier, sid string) (Live, error) {
 // before it answers the agent's accept, so a customer's message sent after
 // the agent sees the chat open is addressed to them. ErrNotFound if there
 // is no such interaction.
-func AgentOf(ctx context.Context, q Querier, id int64) (int64, error) {
+func AgentOf(ctx context.Context, q pgdb.Querier, id int64) (int64, error) {
 	var agent int64
 	err := q.QueryRow(ctx, `SELECT COALESCE(agent_id, 0) FROM interactions WHERE id = $1`, id).Scan(&agent)
 	if err != nil {
@@ -104,7 +104,7 @@ func AgentOf(ctx context.Context, q Querier, id int64) (int64, error) {
 
 // HeldBy reads the agent's offered, connected and wrap-up interactions,
 // oldest first, at most 100.
-func HeldBy(ctx context.Context, q Querier, agentID int64) ([]Live, error) {
+func HeldBy(ctx context.Context, q pgdb.Querier, agentID int64) ([]Live, error) {
 	rows, err := q.Query(ctx, `SELECT id FROM interactions
 		WHERE agent_id = $1 AND state IN ('offered', 'connected', 'wrapup') ORDER BY id LIMIT 100`, agentID)
 	if err != nil {
@@ -127,7 +127,7 @@ func HeldBy(ctx context.Context, q Querier, agentID int64) ([]Live, error) {
 
 // Languages reads the language of each interaction of ids ("" when none
 // was chosen); an unknown id is left out.
-func Languages(ctx context.Context, q Querier, ids []int64) (map[int64]string, error) {
+func Languages(ctx context.Context, q pgdb.Querier, ids []int64) (map[int64]string, error) {
 	rows, err := q.Query(ctx, `SELECT id, coalesce(language, '') FROM interactions WHERE id = ANY($1)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("interactions: languages: %w", err)
@@ -167,7 +167,7 @@ func EndBeforeRouting(ctx context.Context, tx pgx.Tx, now time.Time, id int64, r
 // interaction: the interaction row names them, or its latest acceptance
 // event does. Otherwise ErrForbidden: an agent may only write to a customer
 // they are serving.
-func CheckAgent(ctx context.Context, q Querier, l Live, agentID int64) error {
+func CheckAgent(ctx context.Context, q pgdb.Querier, l Live, agentID int64) error {
 	if agentID != 0 && l.AgentID == agentID {
 		return nil
 	}

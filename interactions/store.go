@@ -38,12 +38,6 @@ func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx, now time.Time) erro
 	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error { return fn(tx, now) })
 }
 
-// Querier is a pool or a transaction.
-type Querier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
 // Execer is a pool or a transaction, for a single statement.
 type Execer interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)

@@ -12,6 +12,7 @@ import (
 	"switchboard/channels"
 	"switchboard/customers"
 	"switchboard/interactions"
+	"switchboard/pgdb"
 )
 
 // Reply texts body to the customer of an SMS interaction on behalf of the
@@ -46,7 +47,7 @@ func (c *Channel) ReplyOnce(ctx context.Context, agentID, interactionID int64, b
 }
 
 // refuseOptedOut is the consent check every outbound text passes.
-func refuseOptedOut(ctx context.Context, q channels.Querier, to string) error {
+func refuseOptedOut(ctx context.Context, q pgdb.Querier, to string) error {
 	out, err := customers.SMSOptedOut(ctx, q, to)
 	if err != nil {
 		return err

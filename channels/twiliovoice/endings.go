@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"switchboard"
-	"switchboard/channels"
 	"switchboard/interactions"
 	"switchboard/pgdb"
 )
@@ -42,7 +41,7 @@ func noteEnded(ctx context.Context, pool *pgxpool.Pool, sid, status string, now 
 }
 
 // hasEnded reports whether Twilio has reported call sid ended.
-func hasEnded(ctx context.Context, q channels.Querier, sid string) (bool, error) {
+func hasEnded(ctx context.Context, q pgdb.Querier, sid string) (bool, error) {
 	var yes bool
 	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM call_endings WHERE call_sid = $1)`, sid).Scan(&yes)
 	if err != nil {
